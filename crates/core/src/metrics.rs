@@ -1,0 +1,181 @@
+//! Quality metrics of a packing and lower bounds on the optimum.
+//!
+//! Definitions follow seqpacker's so numbers are comparable:
+//! `efficiency = total_tokens / total_capacity`, `padding = total_capacity - total_tokens`,
+//! per-bin utilisation `load / capacity` summarised by mean, population standard
+//! deviation, min and max. Added here: the lower bounds L1 = `ceil(sum / C)` and
+//! Martello-Toth L2, and `gap = num_bins / L2` (1.0 means provably optimal).
+//!
+//! Conventions for an empty input: zero bins, efficiency 0, gap 1.
+
+use crate::packing::Packing;
+
+/// Mean, population standard deviation, min and max of a set of values.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Summary {
+    pub mean: f64,
+    pub std: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Summary {
+    pub fn of(values: impl Iterator<Item = f64> + Clone) -> Summary {
+        let (mut n, mut sum, mut min, mut max) = (0usize, 0.0, f64::INFINITY, f64::NEG_INFINITY);
+        for v in values.clone() {
+            n += 1;
+            sum += v;
+            min = min.min(v);
+            max = max.max(v);
+        }
+        if n == 0 {
+            return Summary::default();
+        }
+        let mean = sum / n as f64;
+        let var = values.map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64;
+        Summary { mean, std: var.sqrt(), min, max }
+    }
+}
+
+/// Everything the JS result reports besides the bins themselves.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Metrics {
+    pub num_bins: usize,
+    pub num_items: usize,
+    pub total_tokens: u64,
+    /// Sum of bin capacities (`num_bins * C` unless bins are heterogeneous).
+    pub total_capacity: u64,
+    pub padding_tokens: u64,
+    pub efficiency: f64,
+    /// Per-bin `load / capacity`.
+    pub utilisation: Summary,
+    /// Items per bin.
+    pub items_per_bin: Summary,
+    /// `ceil(total / C)`.
+    pub lower_bound_l1: u64,
+    /// Martello-Toth L2 (>= L1).
+    pub lower_bound_l2: u64,
+    /// `num_bins / lower_bound_l2` (1 when there are no items).
+    pub gap: f64,
+}
+
+impl Metrics {
+    /// Computes the metrics of `packing` for `lengths` and bin capacity `capacity`.
+    /// `O(n + bins)` plus the bound, `O(n + max_len)` or `O(n log n)`.
+    pub fn compute(packing: &Packing, lengths: &[u32], capacity: u32) -> Metrics {
+        let num_bins = packing.num_bins();
+        let total_tokens: u64 = packing.bin_loads.iter().map(|&l| l as u64).sum();
+        let total_capacity: u64 = match &packing.bin_capacities {
+            Some(c) => c.iter().map(|&c| c as u64).sum(),
+            None => num_bins as u64 * capacity as u64,
+        };
+        let efficiency = if total_capacity == 0 { 0.0 } else { total_tokens as f64 / total_capacity as f64 };
+        let utilisation = Summary::of(
+            (0..num_bins).map(|b| packing.bin_loads[b] as f64 / packing.capacity_of(b, capacity) as f64),
+        );
+        let items_per_bin =
+            Summary::of((0..num_bins).map(|b| (packing.bin_offsets[b + 1] - packing.bin_offsets[b]) as f64));
+        let lower_bound_l1 = total_tokens.div_ceil(capacity as u64);
+        let lower_bound_l2 = if packing.bin_capacities.is_some() { lower_bound_l1 } else { l2_bound(lengths, capacity) };
+        let gap = if lower_bound_l2 == 0 { 1.0 } else { num_bins as f64 / lower_bound_l2 as f64 };
+        Metrics {
+            num_bins,
+            num_items: lengths.len(),
+            total_tokens,
+            total_capacity,
+            padding_tokens: total_capacity - total_tokens,
+            efficiency,
+            utilisation,
+            items_per_bin,
+            lower_bound_l1,
+            lower_bound_l2,
+            gap,
+        }
+    }
+}
+
+/// Martello-Toth lower bound L2 on the number of bins of capacity `c`.
+///
+/// For a threshold `a` in `[0, c/2]`: items larger than `c - a` (J1) and items
+/// in `(c/2, c - a]` (J2) each need their own bin, no two of them share; items
+/// in `[a, c/2]` (J3) can only use the space J2 leaves plus new bins. So
+/// `L(a) = |J1| + |J2| + max(0, ceil((sum J3 - (|J2| c - sum J2)) / c))`, and
+/// `L2 = max_a L(a)`, where only `a = 0` and the distinct sizes `<= c/2` matter.
+/// `L(0) = L1`, so `L2 >= L1`.
+///
+/// `O(n + max_len)` through a histogram when sizes are small, else `O(n log n)`.
+pub fn l2_bound(lengths: &[u32], c: u32) -> u64 {
+    if lengths.is_empty() {
+        return 0;
+    }
+    // Distinct sizes ascending, with counts.
+    let max_len = lengths.iter().copied().max().unwrap_or(0);
+    let mut sizes: Vec<(u32, u64)> = Vec::new();
+    if (max_len as usize) <= 4 * lengths.len() + 65_536 {
+        let mut hist = vec![0u64; max_len as usize + 1];
+        for &l in lengths {
+            hist[l as usize] += 1;
+        }
+        sizes.extend(hist.iter().enumerate().filter(|(_, &n)| n > 0).map(|(s, &n)| (s as u32, n)));
+    } else {
+        let mut sorted = lengths.to_vec();
+        sorted.sort_unstable();
+        for &l in &sorted {
+            match sizes.last_mut() {
+                Some((s, n)) if *s == l => *n += 1,
+                _ => sizes.push((l, 1)),
+            }
+        }
+    }
+    // Prefix counts and sums over `sizes`.
+    let mut cum_n = vec![0u64; sizes.len() + 1];
+    let mut cum_s = vec![0u64; sizes.len() + 1];
+    for (i, &(s, n)) in sizes.iter().enumerate() {
+        cum_n[i + 1] = cum_n[i] + n;
+        cum_s[i + 1] = cum_s[i] + n * s as u64;
+    }
+    // Index of the first size > x.
+    let upper = |x: u64| sizes.partition_point(|&(s, _)| (s as u64) <= x);
+    let c64 = c as u64;
+    let half = c64 / 2;
+    let total_n = cum_n[sizes.len()];
+    let mut best = 0u64;
+    let mut alphas: Vec<u64> = vec![0];
+    alphas.extend(sizes.iter().map(|&(s, _)| s as u64).take_while(|&s| s <= half));
+    for a in alphas {
+        let j1_start = upper(c64 - a); // sizes > c - a
+        let j2_start = upper(half); // sizes > c/2
+        let j3_start = sizes.partition_point(|&(s, _)| (s as u64) < a); // sizes >= a
+        let n1 = total_n - cum_n[j1_start];
+        let n2 = cum_n[j1_start] - cum_n[j2_start.min(j1_start)];
+        let s2 = cum_s[j1_start] - cum_s[j2_start.min(j1_start)];
+        let s3 = cum_s[j2_start] - cum_s[j3_start.min(j2_start)];
+        let free_in_j2 = n2 * c64 - s2;
+        let extra = s3.saturating_sub(free_in_j2).div_ceil(c64);
+        best = best.max(n1 + n2 + extra);
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn l2_examples() {
+        // Three items of 6 in bins of 10: L1 = 2, but no two fit together, L2 = 3.
+        assert_eq!(l2_bound(&[6, 6, 6], 10), 3);
+        // Two 6s and two 4s: L1 = 2 and 6+4 pairs fit, L2 = 2.
+        assert_eq!(l2_bound(&[6, 6, 4, 4], 10), 2);
+        // 7, 7 and four 3s: 3s fit only one per 7 (7+3=10), the other two 3s need a bin.
+        assert_eq!(l2_bound(&[7, 7, 3, 3, 3, 3], 10), 3);
+        assert_eq!(l2_bound(&[], 10), 0);
+        assert_eq!(l2_bound(&[1], u32::MAX), 1);
+    }
+
+    #[test]
+    fn summary_is_population() {
+        let s = Summary::of([1.0, 3.0].into_iter());
+        assert_eq!((s.mean, s.std, s.min, s.max), (2.0, 1.0, 1.0, 3.0));
+    }
+}

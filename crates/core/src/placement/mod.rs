@@ -1,0 +1,153 @@
+//! Where does the next item go? The search structures shared by all algorithms.
+//!
+//! Every any-fit algorithm (FF, BF, WF and their sorted/offline versions,
+//! OBFD included) is the same loop, [`any_fit`]: take items in some order, ask
+//! a [`Placement`] for an open bin that can hold the item, open a new bin when
+//! there is none. Algorithms differ only in the order and the placement policy,
+//! so each policy is written once here and every algorithm module reuses it:
+//!
+//! | policy | structure | query |
+//! |---|---|---|
+//! | [`BestFit`] | [`RemainingIndex`] by remaining capacity | smallest remaining `>= len` |
+//! | [`WorstFit`] | [`RemainingIndex`] by remaining capacity | largest remaining, if `>= len` |
+//! | [`FirstFit`] | [`MaxTree`] by bin position | leftmost bin with remaining `>= len` |
+//!
+//! The grouped strategies reuse [`RemainingIndex`] directly, keyed by a group's
+//! largest remaining capacity instead of a bin's.
+
+pub mod bitset;
+pub mod first_fit;
+pub mod remaining;
+
+pub use first_fit::MaxTree;
+pub use remaining::{DenseIndex, RemainingIndex, SparseIndex, DENSE_LIMIT};
+
+use crate::control::Control;
+use crate::error::Result;
+use crate::packing::Assignment;
+
+/// A bin-selection policy over the currently open bins.
+///
+/// Protocol: [`Placement::find`] proposes a bin (and may detach it from the
+/// structure); the caller then always reports that bin's new remaining capacity
+/// with [`Placement::set`]. A freshly opened bin is reported with `set` too.
+pub trait Placement {
+    /// A structure for bins of `capacity`, expecting about `bins_hint` bins.
+    fn new(capacity: u32, bins_hint: usize) -> Self;
+    /// An open bin that can take `len` more tokens, by this policy; `None` opens a new bin.
+    fn find(&mut self, len: u32) -> Option<u32>;
+    /// Records that `bin` now has `remaining` free tokens.
+    fn set(&mut self, bin: u32, remaining: u32);
+}
+
+/// Best fit: the bin with the least room that still fits; ties go to the bin
+/// that reached that remaining value last. Full bins leave the index for good.
+pub struct BestFit<I>(I);
+
+impl<I: RemainingIndex> Placement for BestFit<I> {
+    fn new(capacity: u32, bins_hint: usize) -> Self {
+        BestFit(I::new(capacity, bins_hint))
+    }
+    #[inline(always)]
+    fn find(&mut self, len: u32) -> Option<u32> {
+        self.0.take_ceil(len).map(|(_, bin)| bin)
+    }
+    #[inline(always)]
+    fn set(&mut self, bin: u32, remaining: u32) {
+        if remaining > 0 {
+            self.0.insert(remaining, bin);
+        }
+    }
+}
+
+/// Worst fit: the bin with the most room, if it fits; ties as in [`BestFit`].
+pub struct WorstFit<I>(I);
+
+impl<I: RemainingIndex> Placement for WorstFit<I> {
+    fn new(capacity: u32, bins_hint: usize) -> Self {
+        WorstFit(I::new(capacity, bins_hint))
+    }
+    #[inline(always)]
+    fn find(&mut self, len: u32) -> Option<u32> {
+        self.0.take_max(len).map(|(_, bin)| bin)
+    }
+    #[inline(always)]
+    fn set(&mut self, bin: u32, remaining: u32) {
+        if remaining > 0 {
+            self.0.insert(remaining, bin);
+        }
+    }
+}
+
+/// First fit: the earliest-opened bin that fits.
+pub struct FirstFit(MaxTree);
+
+impl Placement for FirstFit {
+    fn new(_capacity: u32, bins_hint: usize) -> Self {
+        FirstFit(MaxTree::new(bins_hint))
+    }
+    #[inline(always)]
+    fn find(&mut self, len: u32) -> Option<u32> {
+        self.0.leftmost_at_least(len)
+    }
+    #[inline(always)]
+    fn set(&mut self, bin: u32, remaining: u32) {
+        self.0.set(bin, remaining);
+    }
+}
+
+/// A rough bin count to pre-size structures: `sum / capacity + 1`.
+pub fn bins_estimate(lengths: &[u32], capacity: u32) -> usize {
+    let total: u64 = lengths.iter().map(|&l| l as u64).sum();
+    (total / capacity as u64) as usize + 1
+}
+
+/// The any-fit loop: places `lengths[order[0]], lengths[order[1]], ...` one by one.
+///
+/// `O(n * cost(find + set))`. Bins are numbered in the order they open; an item
+/// goes to a new bin exactly when `find` returns `None`.
+pub fn any_fit<P: Placement>(lengths: &[u32], order: Vec<u32>, capacity: u32, ctl: &Control) -> Result<Assignment> {
+    let hint = bins_estimate(lengths, capacity);
+    let mut placement = P::new(capacity, hint);
+    let mut remaining: Vec<u32> = Vec::with_capacity(hint);
+    let mut bin_of: Vec<u32> = Vec::with_capacity(order.len());
+    for (k, &item) in order.iter().enumerate() {
+        ctl.checkpoint(k)?;
+        let len = lengths[item as usize];
+        let bin = match placement.find(len) {
+            Some(b) => b,
+            None => {
+                remaining.push(capacity);
+                (remaining.len() - 1) as u32
+            }
+        };
+        let r = &mut remaining[bin as usize];
+        *r -= len;
+        placement.set(bin, *r);
+        bin_of.push(bin);
+    }
+    Ok(Assignment { order, bin_of, num_bins: remaining.len() })
+}
+
+/// Runs [`any_fit`] with best fit, choosing the dense or sparse index by capacity.
+pub fn best_fit(lengths: &[u32], order: Vec<u32>, capacity: u32, ctl: &Control) -> Result<Assignment> {
+    if capacity <= DENSE_LIMIT {
+        any_fit::<BestFit<DenseIndex>>(lengths, order, capacity, ctl)
+    } else {
+        any_fit::<BestFit<SparseIndex>>(lengths, order, capacity, ctl)
+    }
+}
+
+/// Runs [`any_fit`] with worst fit, choosing the dense or sparse index by capacity.
+pub fn worst_fit(lengths: &[u32], order: Vec<u32>, capacity: u32, ctl: &Control) -> Result<Assignment> {
+    if capacity <= DENSE_LIMIT {
+        any_fit::<WorstFit<DenseIndex>>(lengths, order, capacity, ctl)
+    } else {
+        any_fit::<WorstFit<SparseIndex>>(lengths, order, capacity, ctl)
+    }
+}
+
+/// Runs [`any_fit`] with first fit.
+pub fn first_fit(lengths: &[u32], order: Vec<u32>, capacity: u32, ctl: &Control) -> Result<Assignment> {
+    any_fit::<FirstFit>(lengths, order, capacity, ctl)
+}

@@ -1,0 +1,193 @@
+//! Bins indexed by remaining capacity: the search structure behind every
+//! best-fit and worst-fit strategy (BF, BFD, OBFD, OBFDP, WF, the grouped family).
+//!
+//! A [`RemainingIndex`] is a multiset of `(remaining, bin)` pairs ordered by
+//! `remaining`, with a LIFO stack per remaining value: among bins with equal
+//! remaining capacity, the one that reached that value last is taken first.
+//! That is the tie-break of seqpacker and LightBinPack, and with it BFD and OBFD
+//! produce identical bins.
+//!
+//! Two implementations, chosen by capacity so memory stays `O(n + C)` and never
+//! explodes for absurd capacities:
+//! - [`DenseIndex`] (capacity <= [`DENSE_LIMIT`]): a [`HierBitset`] over `0..=C`
+//!   plus one stack head per value and one link per bin. Insert, take and
+//!   successor are `O(log64 C)`.
+//! - [`SparseIndex`] (larger capacities): a `BTreeMap` from remaining to a stack,
+//!   `O(log n)` per operation and memory proportional to the bins only.
+
+use super::bitset::HierBitset;
+use std::collections::BTreeMap;
+
+/// Capacities up to this use [`DenseIndex`] (about 4 bytes per possible remaining value).
+pub const DENSE_LIMIT: u32 = 1 << 22;
+
+const NIL: u32 = u32::MAX;
+
+/// An ordered multiset of bins keyed by remaining capacity, LIFO among equal keys.
+pub trait RemainingIndex {
+    /// An empty index for remaining values in `0..=capacity`, sized for about `bins_hint` bins.
+    fn new(capacity: u32, bins_hint: usize) -> Self;
+    /// Adds `bin` with `remaining` capacity on top of that value's stack.
+    fn insert(&mut self, remaining: u32, bin: u32);
+    /// Removes and returns `(remaining, bin)` with the smallest `remaining >= at_least`
+    /// (best fit); among equals, the most recently inserted.
+    fn take_ceil(&mut self, at_least: u32) -> Option<(u32, u32)>;
+    /// Removes and returns `(remaining, bin)` with the largest remaining if it is
+    /// `>= at_least` (worst fit); among equals, the most recently inserted.
+    fn take_max(&mut self, at_least: u32) -> Option<(u32, u32)>;
+}
+
+/// Bitset of occupied values + intrusive per-value stacks (see module docs).
+pub struct DenseIndex {
+    present: HierBitset,
+    /// Top of the stack for each remaining value; meaningful only where `present` has the bit.
+    head: Vec<u32>,
+    /// Next bin below in the same stack, indexed by bin.
+    next: Vec<u32>,
+}
+
+impl DenseIndex {
+    #[inline(always)]
+    fn pop(&mut self, r: u32) -> (u32, u32) {
+        let bin = self.head[r as usize];
+        let below = self.next[bin as usize];
+        if below == NIL {
+            self.present.remove(r as usize);
+        } else {
+            self.head[r as usize] = below;
+        }
+        (r, bin)
+    }
+}
+
+impl RemainingIndex for DenseIndex {
+    fn new(capacity: u32, bins_hint: usize) -> Self {
+        let values = capacity as usize + 1;
+        DenseIndex { present: HierBitset::new(values), head: vec![NIL; values], next: Vec::with_capacity(bins_hint) }
+    }
+
+    #[inline(always)]
+    fn insert(&mut self, remaining: u32, bin: u32) {
+        let b = bin as usize;
+        if b >= self.next.len() {
+            self.next.resize(b + 1, NIL);
+        }
+        let r = remaining as usize;
+        if self.present.contains(r) {
+            self.next[b] = self.head[r];
+        } else {
+            self.next[b] = NIL;
+            self.present.insert(r);
+        }
+        self.head[r] = bin;
+    }
+
+    #[inline(always)]
+    fn take_ceil(&mut self, at_least: u32) -> Option<(u32, u32)> {
+        let r = self.present.succ(at_least as usize)? as u32;
+        Some(self.pop(r))
+    }
+
+    #[inline(always)]
+    fn take_max(&mut self, at_least: u32) -> Option<(u32, u32)> {
+        let r = self.present.max()? as u32;
+        if r < at_least {
+            return None;
+        }
+        Some(self.pop(r))
+    }
+}
+
+/// Ordered map of stacks, for capacities above [`DENSE_LIMIT`].
+pub struct SparseIndex {
+    stacks: BTreeMap<u32, Vec<u32>>,
+}
+
+impl SparseIndex {
+    fn pop(&mut self, r: u32) -> (u32, u32) {
+        let stack = self.stacks.get_mut(&r).expect("key just found");
+        let bin = stack.pop().expect("stacks are never left empty");
+        if stack.is_empty() {
+            self.stacks.remove(&r);
+        }
+        (r, bin)
+    }
+}
+
+impl RemainingIndex for SparseIndex {
+    fn new(_capacity: u32, _bins_hint: usize) -> Self {
+        SparseIndex { stacks: BTreeMap::new() }
+    }
+
+    fn insert(&mut self, remaining: u32, bin: u32) {
+        self.stacks.entry(remaining).or_default().push(bin);
+    }
+
+    fn take_ceil(&mut self, at_least: u32) -> Option<(u32, u32)> {
+        let r = *self.stacks.range(at_least..).next()?.0;
+        Some(self.pop(r))
+    }
+
+    fn take_max(&mut self, at_least: u32) -> Option<(u32, u32)> {
+        let r = *self.stacks.keys().next_back()?;
+        if r < at_least {
+            return None;
+        }
+        Some(self.pop(r))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Reference: a plain list, scanned.
+    fn model_take(v: &mut Vec<(u32, u32)>, pick: impl Fn(&[(u32, u32)]) -> Option<usize>) -> Option<(u32, u32)> {
+        pick(v).map(|i| v.remove(i))
+    }
+
+    fn check<I: RemainingIndex>(cap: u32, ops: &[(u8, u32)]) -> std::result::Result<(), TestCaseError> {
+        let mut idx = I::new(cap, 0);
+        let mut model: Vec<(u32, u32)> = Vec::new(); // insertion order
+        let mut next_bin = 0;
+        for &(op, x) in ops {
+            let x = x % (cap + 1);
+            match op {
+                0 | 1 => {
+                    idx.insert(x, next_bin);
+                    model.push((x, next_bin));
+                    next_bin += 1;
+                }
+                2 => {
+                    // smallest remaining >= x, latest inserted among equals
+                    let want = model_take(&mut model, |m| {
+                        let best = m.iter().filter(|e| e.0 >= x).map(|e| e.0).min()?;
+                        m.iter().rposition(|e| e.0 == best)
+                    });
+                    prop_assert_eq!(idx.take_ceil(x), want);
+                }
+                _ => {
+                    let want = model_take(&mut model, |m| {
+                        let best = m.iter().map(|e| e.0).max()?;
+                        if best < x { return None; }
+                        m.iter().rposition(|e| e.0 == best)
+                    });
+                    prop_assert_eq!(idx.take_max(x), want);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn dense_matches_model(cap in 1u32..5000, ops in prop::collection::vec((0u8..4, any::<u32>()), 0..300)) {
+            check::<DenseIndex>(cap, &ops)?;
+        }
+        #[test]
+        fn sparse_matches_model(cap in 1u32..5000, ops in prop::collection::vec((0u8..4, any::<u32>()), 0..300)) {
+            check::<SparseIndex>(cap, &ops)?;
+        }
+    }
+}

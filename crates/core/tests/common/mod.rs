@@ -1,0 +1,89 @@
+//! Shared helpers for the core's integration tests: request builders, a
+//! reference (quadratic, obviously correct) any-fit packer, and checks.
+#![allow(dead_code)]
+
+use seqpack_core::{pack, Control, Outcome, RawOptions, Request};
+
+pub fn request(strategy: &str, capacity: u32) -> Request {
+    Request::new(Some(strategy), Some(capacity as f64), &RawOptions::default()).unwrap()
+}
+
+pub fn request_with(strategy: &str, capacity: u32, raw: RawOptions) -> Request {
+    Request::new(Some(strategy), Some(capacity as f64), &raw).unwrap()
+}
+
+pub fn run(strategy: &str, lengths: &[u32], capacity: u32) -> Outcome {
+    pack(lengths, &request(strategy, capacity), &Control::none()).unwrap()
+}
+
+/// Bins as vectors of input indices.
+pub fn bins_of(o: &Outcome) -> Vec<Vec<u32>> {
+    o.packing.bins().map(|b| b.to_vec()).collect()
+}
+
+/// Indices by decreasing length, ties by ascending index.
+pub fn decreasing(lengths: &[u32]) -> Vec<u32> {
+    let mut idx: Vec<u32> = (0..lengths.len() as u32).collect();
+    idx.sort_by_key(|&i| std::cmp::Reverse(lengths[i as usize]));
+    idx
+}
+
+#[derive(Clone, Copy, PartialEq)]
+pub enum Fit {
+    First,
+    Best,
+    Worst,
+}
+
+/// Reference any-fit by linear scan over all bins, O(n * bins).
+/// Ties for best/worst fit go to the bin that reached its remaining value last.
+pub fn reference_any_fit(lengths: &[u32], order: &[u32], capacity: u32, fit: Fit) -> Vec<Vec<u32>> {
+    let mut bins: Vec<Vec<u32>> = Vec::new();
+    let mut rem: Vec<u32> = Vec::new();
+    let mut stamp: Vec<usize> = Vec::new();
+    for (t, &i) in order.iter().enumerate() {
+        let len = lengths[i as usize];
+        let fits = (0..bins.len()).filter(|&b| rem[b] >= len);
+        let chosen = match fit {
+            Fit::First => fits.min(),
+            Fit::Best => fits.min_by_key(|&b| (rem[b], std::cmp::Reverse(stamp[b]))),
+            Fit::Worst => fits.max_by_key(|&b| (rem[b], stamp[b])),
+        };
+        let b = chosen.unwrap_or_else(|| {
+            bins.push(Vec::new());
+            rem.push(capacity);
+            stamp.push(0);
+            bins.len() - 1
+        });
+        bins[b].push(i);
+        rem[b] -= len;
+        stamp[b] = t;
+    }
+    bins
+}
+
+/// Every item exactly once, no bin over capacity, loads consistent, and the
+/// bin count at least the lower bounds.
+pub fn assert_valid(o: &Outcome, lengths: &[u32], capacity: u32) {
+    o.packing.verify(lengths, capacity).unwrap();
+    let total: u64 = lengths.iter().map(|&l| l as u64).sum();
+    assert_eq!(o.metrics.total_tokens, total);
+    assert!(o.metrics.num_bins as u64 >= total.div_ceil(capacity as u64));
+    assert!(o.metrics.num_bins as u64 >= o.metrics.lower_bound_l2);
+    assert!(o.metrics.lower_bound_l2 >= o.metrics.lower_bound_l1);
+}
+
+/// A deterministic pseudo-random length generator for tests (SplitMix64).
+pub struct Lcg(pub u64);
+impl Lcg {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    pub fn lengths(&mut self, n: usize, lo: u32, hi: u32) -> Vec<u32> {
+        (0..n).map(|_| lo + (self.next() % (hi - lo + 1) as u64) as u32).collect()
+    }
+}
