@@ -172,7 +172,7 @@ pub fn pack_async_f64(lengths: &[f64], options: NativeOptions, token: &CancelTok
 /// The strategy catalogue.
 #[napi]
 pub fn strategies() -> Result<Vec<NativeStrategyInfo>> {
-    guard(|| Ok(core::STRATEGIES.iter().map(NativeStrategyInfo::from).collect()))
+    guard(|| Ok(core::STRATEGIES.iter().map(|s| NativeStrategyInfo::from(*s)).collect()))
 }
 
 /// Test hook: panics on purpose, synchronously (`"sync"`) or inside async

@@ -26,3 +26,27 @@ pub fn obfd(lengths: &[u32], capacity: u32, max_len: u32, ctl: &Control) -> Resu
     ctl.check()?;
     placement::best_fit(lengths, order, capacity, ctl)
 }
+
+use super::{Family, Request, Strategy, StrategyInfo};
+use crate::packing::Packing;
+
+/// Strategies of this family.
+pub const CATALOG: &[StrategyInfo] = &[StrategyInfo {
+    strategy: Strategy::Obfd,
+    family: Family::Obfd,
+    name: "obfd",
+    full_name: "Optimized Best-Fit Decreasing",
+    online: false,
+    time_complexity: "O(n + C + n log C)",
+    approximation: "11/9 OPT + 6/9 (same bins as BFD)",
+    options: &[],
+    grouped: false,
+}];
+
+/// Runs a strategy of this family.
+pub fn run(strategy: Strategy, lengths: &[u32], req: &Request, max_len: u32, ctl: &Control) -> Result<Packing> {
+    match strategy {
+        Strategy::Obfd => Ok(obfd(lengths, req.capacity, max_len, ctl)?.into_packing(lengths)),
+        other => unreachable!("{other:?} is not in the OBFD family"),
+    }
+}
