@@ -9,6 +9,7 @@
 import os from 'node:os'
 import { $, fs, path, which } from 'zx'
 import { inCI, run } from '../lib/run.mjs'
+import { platforms } from '../lib/targets.mjs'
 
 export const name = 'workflows'
 
@@ -31,7 +32,7 @@ async function actionlint() {
   if (!inCI) return { skip: `actionlint ${ACTIONLINT_VERSION} not installed (CI=true installs it: ${install})` }
   if (!(await which('go', { nothrow: true }))) throw new Error(`go is needed to install actionlint: ${install}`)
   await fs.mkdirp(toolDir)
-  const r = await run(['go', 'install', `${ACTIONLINT}@${ACTIONLINT_VERSION}`], { env: { ...process.env, GOBIN: toolDir, GOFLAGS: '-mod=mod' } })
+  const r = await run(['go', 'install', `${ACTIONLINT}@${ACTIONLINT_VERSION}`], { env: { ...process.env, GOBIN: toolDir } })
   if (!r.ok || (await version(cached)) !== ACTIONLINT_VERSION) throw new Error(`installing actionlint failed: ${install}`)
   return { bin: cached }
 }
@@ -76,6 +77,17 @@ export async function stage({ root }) {
       console.log(`${r.exitCode === 0 ? 'ok  ' : 'FAIL'} shellcheck ${s}${r.exitCode === 0 ? '' : `\n${r.stdout}${r.stderr}`}`)
       c[r.exitCode === 0 ? 'passed' : 'failed']++
     }
+  }
+  // The build and the test matrix must each list every napi target exactly once:
+  // a target added to package.json but not to CI would be published untested.
+  const matrixFile = path.join(dir, 'build-and-test.yml')
+  if (fs.existsSync(matrixFile)) {
+    const text = fs.readFileSync(matrixFile, 'utf8')
+    const listed = [...text.matchAll(/\{ target: ([\w-]+), triple: ([\w-]+),/g)].map((m) => `${m[1]}=${m[2]}`)
+    const want = platforms(root).flatMap((p) => [`${p.rustTarget}=${p.triple}`, `${p.rustTarget}=${p.triple}`])
+    const ok = JSON.stringify([...listed].sort()) === JSON.stringify(want.sort())
+    console.log(`${ok ? 'ok  ' : 'FAIL'} build and test matrices cover exactly the napi targets${ok ? '' : `\n  listed: ${listed.join(' ')}`}`)
+    c[ok ? 'passed' : 'failed']++
   }
   if (skips.length) c.skipped = skips.join('; ')
   return c
