@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadNative, nodeHost } from './loader'
+import { resolveNative, nodeHost, type Candidate } from './loader'
 import type { NativePacking, CancelToken as NativeCancelToken, NativeOptions } from './native'
 
 export { NativeLoadError } from './loader'
@@ -26,7 +26,10 @@ interface Native {
 }
 
 const here = dirname(fileURLToPath(import.meta.url))
-const native: Native = loadNative<Native>(nodeHost(createRequire(import.meta.url), join(here, '..')))
+const loaded = resolveNative<Native>(nodeHost(createRequire(import.meta.url), join(here, '..')))
+const native: Native = loaded.binding
+/** Where the native addon was loaded from: `SEQPACK_NATIVE_PATH`, a local build, or the platform package (diagnostics). */
+export const nativeBinding: Readonly<Candidate> = Object.freeze({ ...loaded.from })
 
 /** Short names of every strategy (the `strategy` option). */
 export type Strategy =

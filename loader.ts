@@ -122,12 +122,19 @@ export class NativeLoadError extends Error {
   }
 }
 
+/** A loaded addon and the candidate it came from (for diagnostics). */
+export interface Loaded<T> {
+  binding: T
+  from: Candidate
+}
+
 /**
- * Tries each candidate and returns the first module that loads.
+ * Tries each candidate and returns the first module that loads, with the
+ * candidate it came from.
  * An explicit `SEQPACK_NATIVE_PATH` that fails is an error on its own: the user
  * asked for that file, so silently using another would hide their mistake.
  */
-export function loadNative<T>(host: LoaderEnv): T {
+export function resolveNative<T>(host: LoaderEnv): Loaded<T> {
   const libc = detectLibc(host)
   const triple = tripleFor({ platform: host.platform, arch: host.arch, libc })
   const attempts: Attempt[] = []
@@ -137,11 +144,14 @@ export function loadNative<T>(host: LoaderEnv): T {
       continue
     }
     try {
-      return host.load(c.id) as T
+      return { binding: host.load(c.id) as T, from: c }
     } catch (err) {
       const d = describe(err)
       let why = d.message
-      if (c.kind === 'package' && d.code === 'MODULE_NOT_FOUND' && d.message.includes(c.id)) {
+      // Only "Cannot find module '<the package>'" means it is absent. An
+      // installed package whose .node file is missing also throws
+      // MODULE_NOT_FOUND, naming the file: keep Node's words for that case.
+      if (c.kind === 'package' && d.code === 'MODULE_NOT_FOUND' && d.message.includes(`'${c.id}'`)) {
         why = 'not installed'
       }
       attempts.push({ ...c, error: why })
@@ -155,6 +165,11 @@ export function loadNative<T>(host: LoaderEnv): T {
     }
   }
   throw new NativeLoadError(explain(host, libc, triple, attempts), attempts)
+}
+
+/** Like `resolveNative`, returning only the module. */
+export function loadNative<T>(host: LoaderEnv): T {
+  return resolveNative<T>(host).binding
 }
 
 function explain(host: LoaderEnv, libc: Libc, triple: string | null, attempts: Attempt[]): string {
