@@ -3,14 +3,16 @@
 //!
 //! | strategy | order | placement | time |
 //! |---|---|---|---|
-//! | `ffd` First-Fit Decreasing | [`sorted_decreasing`] | first fit | `O(n log n + n log B)` |
+//! | `ffd` First-Fit Decreasing | [`order::decreasing`] | first fit | `O(n + L + n log B)` |
 //! | `bfd` Best-Fit Decreasing | [`sorted_decreasing`] | best fit | `O(n log n + n log C)` |
 //! | `ffs` First-Fit Shuffle | [`shuffled`] (seeded [`Pcg32`]) | first fit | `O(n + n log B)` |
-//! | `mffd` Modified FFD | classes, then FFD ([`mffd`]) | first fit | `O(n + C + n log B)` |
+//! | `mffd` Modified FFD | classes, then FFD ([`mffd`]) | first fit | `O(n + L + n log B)` |
 //!
-//! FFD and BFD use a plain stable comparison sort (the textbook algorithms);
-//! BFD therefore gives exactly the bins of OBFD, which gets the same order from
-//! a counting sort. All placements go through the shared [`placement`] structures.
+//! (`L` = longest item, `B` = bins.) FFD and MFFD sort with the counting sort
+//! shared with OBFD. BFD deliberately keeps the textbook stable comparison sort:
+//! it is then an independent path to OBFD's bins (same order, same best-fit
+//! tie-breaks), which the tests compare bin for bin. All placements go through
+//! the shared [`placement`] structures.
 
 use super::{order, Family, Request, Strategy, StrategyInfo};
 use crate::control::Control;
@@ -24,17 +26,17 @@ const fn offline(strategy: Strategy, name: &'static str, full_name: &'static str
 
 /// Strategies of this family.
 pub const CATALOG: &[StrategyInfo] = &[
-    offline(Strategy::Ffd, "ffd", "First-Fit Decreasing", "O(n log n + n log B), B = bins", "11/9 OPT + 6/9", &[]),
+    offline(Strategy::Ffd, "ffd", "First-Fit Decreasing", "O(n + L + n log B), L = longest item, B = bins", "11/9 OPT + 6/9", &[]),
     offline(Strategy::Bfd, "bfd", "Best-Fit Decreasing", "O(n log n + n log C)", "11/9 OPT + 6/9", &[]),
     offline(Strategy::Ffs, "ffs", "First-Fit Shuffle", "O(n + n log B), B = bins", "1.7 OPT (First-Fit's bound: the order is random)", &["seed"]),
-    offline(Strategy::Mffd, "mffd", "Modified First-Fit Decreasing", "O(n + C + n log B), B = bins", "71/60 OPT + 1 (Johnson & Garey 1985; +1 by Yue & Zhang 1995)", &[]),
+    offline(Strategy::Mffd, "mffd", "Modified First-Fit Decreasing", "O(n + L + n log B), L = longest item, B = bins", "71/60 OPT + 1 (Johnson & Garey 1985; +1 by Yue & Zhang 1995)", &[]),
 ];
 
 /// Runs a strategy of this family.
 pub fn run(strategy: Strategy, lengths: &[u32], req: &Request, max_len: u32, ctl: &Control) -> Result<Packing> {
     let c = req.capacity;
     let assignment = match strategy {
-        Strategy::Ffd => placement::first_fit(lengths, sorted_decreasing(lengths), c, ctl)?,
+        Strategy::Ffd => placement::first_fit(lengths, order::decreasing(lengths, max_len), c, ctl)?,
         Strategy::Bfd => placement::best_fit(lengths, sorted_decreasing(lengths), c, ctl)?,
         Strategy::Ffs => placement::first_fit(lengths, shuffled(lengths.len(), req.seed), c, ctl)?,
         Strategy::Mffd => mffd(lengths, c, order::decreasing(lengths, max_len), ctl)?,
