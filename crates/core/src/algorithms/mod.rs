@@ -12,6 +12,7 @@
 
 pub mod grouped;
 pub mod obfd;
+pub mod obfdp;
 pub mod offline;
 pub mod online;
 pub mod order;

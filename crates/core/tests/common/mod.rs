@@ -87,3 +87,42 @@ impl Lcg {
         (0..n).map(|_| lo + (self.next() % (hi - lo + 1) as u64) as u32).collect()
     }
 }
+
+/// Packs with explicit raw options.
+pub fn run_with(strategy: &str, lengths: &[u32], capacity: u32, raw: RawOptions) -> Outcome {
+    pack(lengths, &request_with(strategy, capacity, raw), &Control::none()).unwrap()
+}
+
+/// The error `Request::new` gives for these options.
+pub fn option_error(strategy: &str, raw: RawOptions) -> seqpack_core::PackError {
+    Request::new(Some(strategy), Some(100.0), &raw).unwrap_err()
+}
+
+/// An instance whose optimum is known by construction: `bins` bins of
+/// `capacity`, each cut at random points into 1..=`max_pieces` pieces (every
+/// piece >= 1), shuffled. Every bin is exactly full, so OPT = `bins`.
+pub fn exactly_full_bins(rng: &mut Lcg, bins: usize, capacity: u32, max_pieces: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    for _ in 0..bins {
+        let pieces = 1 + (rng.next() % max_pieces.min(capacity) as u64) as u32;
+        // `pieces - 1` distinct cut points in 1..capacity.
+        let mut cuts: Vec<u32> = Vec::new();
+        while cuts.len() < (pieces - 1) as usize {
+            let c = 1 + (rng.next() % (capacity as u64 - 1)) as u32;
+            if !cuts.contains(&c) {
+                cuts.push(c);
+            }
+        }
+        cuts.sort_unstable();
+        let mut prev = 0;
+        for c in cuts.into_iter().chain([capacity]) {
+            out.push(c - prev);
+            prev = c;
+        }
+    }
+    for i in (1..out.len()).rev() {
+        let j = (rng.next() % (i as u64 + 1)) as usize;
+        out.swap(i, j);
+    }
+    out
+}
