@@ -47,7 +47,7 @@ pub const MAX_NODES: u32 = 1 << 16;
 /// Up to this many documents the search is exhaustive (8! = 40,320 orders at most).
 pub const EXACT_LIMIT: usize = 8;
 /// Work budget of the heuristic's swap phase, in units of one chunk or document visited.
-pub const SWAP_BUDGET: u64 = 40_000_000;
+pub const SWAP_BUDGET: u64 = 10_000_000;
 
 /// The chosen order and its loads.
 #[derive(Clone, Debug, PartialEq)]
