@@ -212,7 +212,7 @@ impl Search {
     fn dfs(&mut self, at: u64) {
         if self.prefix.len() == self.target {
             let dev = scaled_deviation(&self.loads, self.total);
-            if self.best.as_ref().map_or(true, |(b, _)| dev < *b) {
+            if !matches!(&self.best, Some((b, _)) if dev >= *b) {
                 self.best = Some((dev, self.prefix.clone()));
             }
             return;

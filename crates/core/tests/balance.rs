@@ -19,7 +19,7 @@ fn loads_by_token(seq: &[u32], nodes: usize) -> Vec<u128> {
     for j in 0..k {
         let size = total / k + usize::from(j < total % k);
         let node = if j < nodes { j } else { k - 1 - j };
-        owner.extend(std::iter::repeat(node).take(size));
+        owner.resize(owner.len() + size, node);
     }
     let mut loads = vec![0u128; nodes];
     let mut p = 0;

@@ -52,7 +52,7 @@ fn reference_ogbfd(lengths: &[u32], capacity: u32, g: usize) -> Vec<Vec<u32>> {
             .min_by_key(|&k| (key[k], std::cmp::Reverse(stamp[k])));
         let grp = chosen.unwrap_or_else(|| {
             bins.extend((0..g).map(|_| Vec::new()));
-            rem.extend(std::iter::repeat(capacity).take(g));
+            rem.resize(rem.len() + g, capacity);
             key.push(capacity);
             stamp.push(0);
             key.len() - 1

@@ -66,7 +66,7 @@ pub const CATALOG: &[StrategyInfo] = &[
         name: "ohgbfd",
         full_name: "Optimized Heterogeneous Grouped Best-Fit Decreasing",
         online: false,
-        time_complexity: "O(n log n + n log B) typical, O(n B) worst case, B = bins",
+        time_complexity: "O(n log n + n D log B) typical, O(n B) worst case; B = bins, D = distinct capacities",
         approximation: "none published; one bin per device capacity in every group",
         options: &["capacities", "weights"],
         grouped: true,
@@ -77,7 +77,7 @@ pub const CATALOG: &[StrategyInfo] = &[
         name: "oshgbfd",
         full_name: "Optimized Selectable-Heterogeneous Grouped Best-Fit Decreasing",
         online: false,
-        time_complexity: "O(n log n + n log B) typical, O(n B) worst case, B = bins",
+        time_complexity: "O(n log n + n D log B) typical, O(n B) worst case; B = bins, D = distinct capacities",
         approximation: "none published; every group follows one of the given layouts",
         options: &["layouts", "weights"],
         grouped: true,
@@ -298,15 +298,16 @@ pub fn ogbfdp(
 // OHGBFD / OSHGBFD
 // ---------------------------------------------------------------------------
 
-/// Open bins of the heterogeneous strategies, for the query "among bins with
-/// remaining `>= len`, the one with the smallest `sum(weight) / capacity`".
+/// Open bins of one capacity in the heterogeneous strategies, for the query
+/// "among bins with remaining `>= len`, the one with the smallest
+/// `sum(weight) / capacity`".
 ///
 /// A segment tree over bin numbers (power-of-two leaves, grown by doubling)
 /// whose nodes hold the *largest remaining* and the *smallest ratio* of their
 /// subtree. The query is a branch-and-bound descent: subtrees whose largest
 /// remaining is below `len` cannot hold the item, subtrees whose smallest ratio
 /// cannot beat the best candidate found so far cannot win; among the rest the
-/// child with the smaller ratio is visited first.
+/// child with the smaller ratio (then more room) is visited first.
 ///
 /// Complexity: `set` is `O(log B)` (amortised, with doubling). `best` is
 /// `O(log B)` when the lowest-ratio bins have room, which is the usual case
@@ -371,11 +372,12 @@ impl RatioTree {
         }
     }
 
-    /// The bin with remaining `>= len` and the smallest ratio (ties in the type docs).
-    fn best(&self, len: u32) -> Option<u32> {
+    /// The bin with remaining `>= len` and the smallest ratio (ties in the type
+    /// docs), as `(ratio, remaining, bin)`.
+    fn best(&self, len: u32) -> Option<Candidate> {
         let mut best: Option<Candidate> = None;
         self.search(1, 0, self.leaves, len, &mut best);
-        best.map(|(_, _, bin)| bin)
+        best
     }
 
     fn search(&self, node: usize, first: usize, width: usize, len: u32, best: &mut Option<Candidate>) {
@@ -395,7 +397,10 @@ impl RatioTree {
         }
         let (l, r) = (2 * node, 2 * node + 1);
         let half = width / 2;
-        if self.ratio[r] < self.ratio[l] {
+        // Promising child first: smaller ratio, then more room (so equal ratios
+        // lead straight to the roomiest bin), then the left one.
+        let (rl, rr) = (self.ratio[l], self.ratio[r]);
+        if rr < rl || (rr == rl && self.room[r] > self.room[l]) {
             self.search(r, first + half, half, len, best);
             self.search(l, first, half, len, best);
         } else {
@@ -403,6 +408,24 @@ impl RatioTree {
             self.search(r, first + half, half, len, best);
         }
     }
+}
+
+/// Does candidate `a` beat `b`: smaller ratio, then more room, then lower bin number.
+fn beats(a: Candidate, b: Candidate) -> bool {
+    a.0 < b.0 || (a.0 == b.0 && (a.1 > b.1 || (a.1 == b.1 && a.2 < b.2)))
+}
+
+/// The bins of one capacity value: a [`RatioTree`] over them, numbered locally.
+///
+/// Why one tree per capacity: with mixed capacities, the small devices' empty
+/// bins (ratio 0) sit in every subtree of a single tree while the long items
+/// do not fit them, and the search would visit every subtree. Within one
+/// capacity, a class is skipped outright when the item is longer than it.
+struct CapacityClass {
+    capacity: u32,
+    tree: RatioTree,
+    /// Global bin number of each local bin (increasing, so local and global tie-breaks agree).
+    global: Vec<u32>,
 }
 
 /// OHGBFD (one layout) and OSHGBFD (several): groups of bins with per-device
@@ -418,8 +441,9 @@ impl RatioTree {
 ///
 /// Bins are numbered in opening order, so groups are contiguous. The result
 /// sets `bin_capacities` and `group_offsets`. Time: `O(n log n)` for the sort
-/// (`O(n + max_len)` when lengths are small) plus a [`RatioTree`] query and
-/// update per item.
+/// (`O(n + max_len)` when lengths are small) plus, per item, one
+/// [`RatioTree`] query in each capacity class `>= len` (at most the number of
+/// distinct capacities) and one update.
 pub fn heterogeneous(
     lengths: &[u32],
     layouts: &[Vec<u32>],
@@ -431,35 +455,58 @@ pub fn heterogeneous(
     ctl.check()?;
     // Largest capacity of each layout, to pick the layout of a new group.
     let layout_max: Vec<u32> = layouts.iter().map(|l| l.iter().copied().max().unwrap_or(0)).collect();
+    let mut distinct: Vec<u32> = layouts.iter().flatten().copied().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let mut classes: Vec<CapacityClass> =
+        distinct.iter().map(|&capacity| CapacityClass { capacity, tree: RatioTree::new(64), global: Vec::new() }).collect();
     let weight = |i: u32| weights.map_or_else(|| (lengths[i as usize] as f64).powi(2), |w| w[i as usize]);
+    // Per bin: capacity, remaining, weight sum, class and local number.
     let mut caps: Vec<u32> = Vec::new();
     let mut room: Vec<u32> = Vec::new();
     let mut wsum: Vec<f64> = Vec::new();
+    let mut slot: Vec<(u32, u32)> = Vec::new();
     let mut group_offsets = vec![0u32];
-    let mut tree = RatioTree::new(64);
+    let best = |classes: &[CapacityClass], len: u32| {
+        let mut best: Option<Candidate> = None;
+        for class in classes.iter().rev().take_while(|c| c.capacity >= len) {
+            if let Some((ratio, r, local)) = class.tree.best(len) {
+                let cand = (ratio, r, class.global[local as usize]);
+                if !matches!(best, Some(b) if !beats(cand, b)) {
+                    best = Some(cand);
+                }
+            }
+        }
+        best.map(|(_, _, bin)| bin)
+    };
     let mut bin_of = Vec::with_capacity(order.len());
     for (k, &item) in order.iter().enumerate() {
         ctl.checkpoint(k)?;
         let len = lengths[item as usize];
-        let bin = match tree.best(len) {
+        let bin = match best(&classes, len) {
             Some(b) => b,
             None => {
                 let layout = layout_max.iter().position(|&m| m >= len).expect("lengths are validated against the largest capacity");
                 for &c in &layouts[layout] {
-                    let b = caps.len() as u32;
+                    let ci = distinct.binary_search(&c).expect("every layout capacity has a class");
+                    let class = &mut classes[ci];
+                    let local = class.global.len() as u32;
+                    class.global.push(caps.len() as u32);
+                    class.tree.set(local, c, 0.0);
+                    slot.push((ci as u32, local));
                     caps.push(c);
                     room.push(c);
                     wsum.push(0.0);
-                    tree.set(b, c, 0.0);
                 }
                 group_offsets.push(caps.len() as u32);
-                tree.best(len).expect("the new group has a bin that fits")
+                best(&classes, len).expect("the new group has a bin that fits")
             }
         };
         let b = bin as usize;
         room[b] -= len;
         wsum[b] += weight(item);
-        tree.set(bin, room[b], wsum[b] / caps[b] as f64);
+        let (ci, local) = slot[b];
+        classes[ci as usize].tree.set(local, room[b], wsum[b] / caps[b] as f64);
         bin_of.push(bin);
     }
     let mut p = Assignment { order, bin_of, num_bins: caps.len() }.into_packing(lengths);
