@@ -52,8 +52,12 @@ export type Strategy =
 export type Lengths = readonly number[] | Uint32Array | Int32Array | Float64Array | Uint16Array | Uint8Array
 
 export interface PackOptions {
-  /** Token budget of one bin (packed row). Required; integer in 1..4294967295. */
-  capacity: number
+  /**
+   * Token budget of one bin (packed row); integer in 1..4294967295. Required,
+   * except for `ohgbfd`/`oshgbfd`, where it is the largest device capacity
+   * (omit it, or give exactly that value).
+   */
+  capacity?: number
   /** Algorithm; default `'obfd'`. See `strategies()`. */
   strategy?: Strategy
   /** Harmonic-K classes (`hk`), at least 2. Default 10. */

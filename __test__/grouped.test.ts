@@ -116,11 +116,11 @@ describe('grouped strategies', () => {
     ['missing groupSize', { strategy: 'ogbfd', capacity: 8 }, undefined],
     ['groupSize 0', { strategy: 'ogbfdp', capacity: 8, groupSize: 0 }, undefined],
     ['groupSize 1.5', { strategy: 'ogbfd', capacity: 8, groupSize: 1.5 }, undefined],
-    ['missing capacities', { strategy: 'ohgbfd' } as unknown as PackOptions, undefined],
-    ['capacities with 0', { strategy: 'ohgbfd', capacities: [8, 0] } as unknown as PackOptions, 1],
-    ['layouts empty', { strategy: 'oshgbfd', layouts: [] } as unknown as PackOptions, undefined],
-    ['weights wrong length', { strategy: 'ohgbfd', capacities: [8], weights: [1] } as unknown as PackOptions, undefined],
-    ['weights negative', { strategy: 'ohgbfd', capacities: [8], weights: [1, -2, 1] } as unknown as PackOptions, 1],
+    ['missing capacities', { strategy: 'ohgbfd' }, undefined],
+    ['capacities with 0', { strategy: 'ohgbfd', capacities: [8, 0] }, 1],
+    ['layouts empty', { strategy: 'oshgbfd', layouts: [] }, undefined],
+    ['weights wrong length', { strategy: 'ohgbfd', capacities: [8], weights: [1] }, undefined],
+    ['weights negative', { strategy: 'ohgbfd', capacities: [8], weights: [1, -2, 1] }, 1],
     ['weights on ogbfd', { strategy: 'ogbfd', capacity: 8, groupSize: 2, weights: [1, 1, 1] }, undefined],
   ]
   for (const [what, options, index] of bad) {
