@@ -447,7 +447,7 @@ struct CapacityClass {
 /// Bins are numbered in opening order, so groups are contiguous. The result
 /// sets `bin_capacities` and `group_offsets`. Time: `O(n log n)` for the sort
 /// (`O(n + max_len)` when lengths are small) plus, per item, one
-/// [`RatioTree`] query in each capacity class `>= len` (at most the number of
+/// ratio-tree query in each capacity class `>= len` (at most the number of
 /// distinct capacities) and one update.
 pub fn heterogeneous(
     lengths: &[u32],
