@@ -46,6 +46,10 @@ use crate::input::validate_u32;
 pub const MAX_NODES: u32 = 1 << 16;
 /// Up to this many documents the search is exhaustive (8! = 40,320 orders at most).
 pub const EXACT_LIMIT: usize = 8;
+/// Largest `distinct orders x (documents + chunks)` searched exhaustively: with
+/// very many nodes each document spans many chunks, and the heuristic is used
+/// even for few documents.
+pub const EXACT_BUDGET: u64 = 20_000_000;
 /// Work budget of the heuristic's swap phase, in units of one chunk or document visited.
 pub const SWAP_BUDGET: u64 = 10_000_000;
 
@@ -151,7 +155,7 @@ pub fn balance(lengths: &[u32], nodes: u32) -> Result<Balance> {
     let total_tokens: u64 = lengths.iter().map(|&l| l as u64).sum();
     let total: u128 = lengths.iter().map(|&l| (l as u128) * (l as u128)).sum();
     let chunks = Chunks::new(total_tokens, nodes);
-    let exact = lengths.len() <= EXACT_LIMIT;
+    let exact = lengths.len() <= EXACT_LIMIT && distinct_orders(lengths) * (lengths.len() as u64 + 2 * nodes as u64) <= EXACT_BUDGET;
     let seq = if exact { exact_search(lengths, chunks, nodes, total) } else { heuristic(lengths, nodes, total) };
     // Map lengths back to input indices; equal lengths keep their input order.
     let mut by_len: Vec<u32> = (0..lengths.len() as u32).collect();
@@ -169,6 +173,18 @@ pub fn balance(lengths: &[u32], nodes: u32) -> Result<Balance> {
     let mean = total as f64 / nodes as f64;
     let max_deviation = loads.iter().map(|&l| (l as f64 - mean).abs()).fold(0.0, f64::max);
     Ok(Balance { order, loads, mean, max_deviation, exact })
+}
+
+/// Number of distinct orders of `lengths` (a multinomial coefficient); `lengths.len() <= 20`.
+fn distinct_orders(lengths: &[u32]) -> u64 {
+    let mut sorted = lengths.to_vec();
+    sorted.sort_unstable();
+    let (mut orders, mut run) = (1u64, 0u64);
+    for (k, w) in (1u64..).zip(0..sorted.len()) {
+        run = if w > 0 && sorted[w] == sorted[w - 1] { run + 1 } else { 1 };
+        orders = orders * k / run; // k!/(prod runs!) built incrementally, exact at each step
+    }
+    orders
 }
 
 /// Exhaustive search over distinct orders (multiset permutations). Returns the lengths in order.
@@ -314,6 +330,13 @@ mod tests {
         assert_eq!((0..4).map(|j| c.node_of(j)).collect::<Vec<_>>(), vec![0, 1, 1, 0]);
         let tiny = Chunks::new(3, 4); // 8 chunks: 1, 1, 1, 0, 0, 0, 0, 0
         assert_eq!((0..3).map(|p| tiny.chunk_of(p)).collect::<Vec<_>>(), vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn counts_distinct_orders() {
+        assert_eq!(distinct_orders(&[]), 1);
+        assert_eq!(distinct_orders(&[1, 2, 3]), 6);
+        assert_eq!(distinct_orders(&[5, 5, 5, 2, 2, 1, 9, 9]), 40320 / (6 * 2 * 2));
     }
 
     #[test]
