@@ -409,7 +409,7 @@ export interface BalanceResult {
   mean: number
   /** `max |load - mean|` over nodes. */
   maxDeviation: number
-  /** Whether the order is proven optimal (exhaustive search, up to 8 documents). */
+  /** Whether the order is proven optimal (exhaustive search: up to 8 documents, within a work budget). */
   exact: boolean
 }
 
@@ -418,8 +418,9 @@ export interface BalanceResult {
  * `options.nodes` nodes: the row is cut into `2 * nodes` chunks of equal
  * tokens (the first `total % (2 * nodes)` chunks get one extra token) and node
  * `i` gets chunks `i` and `2 * nodes - 1 - i`. Returns the order minimising the
- * largest deviation of a node's causal-attention load from the mean: exact for
- * up to 8 documents, a deterministic swap-based local search beyond.
+ * largest deviation of a node's causal-attention load from the mean: exhaustive
+ * for up to 8 documents (unless thousands of nodes make that too costly; `exact`
+ * tells), a deterministic swap-based local search otherwise.
  *
  * @throws {SeqpackError} `ERR_SEQPACK_INVALID_OPTION` for a bad `nodes`
  * (integer 1..65536), the usual length errors for bad lengths.
