@@ -9,7 +9,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { resolveNative, nodeHost, type Candidate } from './loader'
-import type { NativePacking, CancelToken as NativeCancelToken, NativeOptions } from './native'
+import type { NativePacking, NativeBalance, CancelToken as NativeCancelToken, NativeOptions } from './native'
 
 export { NativeLoadError } from './loader'
 
@@ -21,6 +21,8 @@ interface Native {
   packAsyncI32(lengths: Int32Array, options: NativeOptions, token: NativeCancelToken): Promise<NativePacking>
   packAsyncF64(lengths: Float64Array, options: NativeOptions, token: NativeCancelToken): Promise<NativePacking>
   strategies(): StrategyInfo[]
+  balanceU32(lengths: Uint32Array, nodes: number): NativeBalance
+  balanceF64(lengths: Float64Array, nodes: number): NativeBalance
   CancelToken: new () => NativeCancelToken
   panicForTesting(mode: 'sync' | 'async'): Promise<NativePacking> | void
 }
@@ -53,8 +55,12 @@ export type Strategy =
 export type Lengths = readonly number[] | Uint32Array | Int32Array | Float64Array | Uint16Array | Uint8Array
 
 export interface PackOptions {
-  /** Token budget of one bin (packed row). Required; integer in 1..4294967295. */
-  capacity: number
+  /**
+   * Token budget of one bin (packed row); integer in 1..4294967295. Required,
+   * except for `ohgbfd`/`oshgbfd`, where it is the largest device capacity
+   * (omit it, or give exactly that value).
+   */
+  capacity?: number
   /** Algorithm; default `'obfd'`. See `strategies()`. */
   strategy?: Strategy
   /** Harmonic-K classes (`hk`), at least 2. Default 10. */
@@ -83,6 +89,20 @@ export interface Summary {
   std: number
   min: number
   max: number
+}
+
+/**
+ * How evenly the bins (devices) of each group share the work. The spread of a
+ * group is `max - min` over its bins (empty bins count as 0); it is reported
+ * for token totals and for attention cost `sum(len^2)`, averaged and maximised
+ * over groups.
+ */
+export interface GroupBalance {
+  numGroups: number
+  tokenSpreadMean: number
+  tokenSpreadMax: number
+  attentionSpreadMean: number
+  attentionSpreadMax: number
 }
 
 export interface StrategyInfo {
@@ -170,6 +190,10 @@ export class PackResult {
   readonly lowerBound: number
   /** `numBins / lowerBound`: 1 means provably optimal. */
   readonly gap: number
+  /** Number of groups (grouped strategies only). */
+  readonly numGroups?: number
+  /** Per-group balance of tokens and attention cost (grouped strategies only). */
+  readonly groupBalance?: GroupBalance
 
   /** @internal */
   constructor(n: NativePacking) {
@@ -191,6 +215,10 @@ export class PackResult {
     this.lowerBoundL1 = m.lowerBoundL1
     this.lowerBound = m.lowerBoundL2
     this.gap = m.gap
+    if (m.groupBalance) {
+      this.groupBalance = m.groupBalance
+      this.numGroups = m.groupBalance.numGroups
+    }
   }
 
   /** The input indices of bin `b` (a view, no copy). */
@@ -202,6 +230,20 @@ export class PackResult {
   bins(): number[][] {
     const out: number[][] = new Array(this.numBins)
     for (let b = 0; b < this.numBins; b++) out[b] = Array.from(this.bin(b))
+    return out
+  }
+
+  /**
+   * Grouped strategies: the bin numbers of each group (group `g` is one
+   * training step, one bin per rank/device). Empty for other strategies.
+   */
+  groups(): number[][] {
+    const g = this.groupOffsets
+    if (!g) return []
+    const out: number[][] = new Array(g.length - 1)
+    for (let i = 0; i + 1 < g.length; i++) {
+      out[i] = Array.from({ length: g[i + 1] - g[i] }, (_, k) => g[i] + k)
+    }
     return out
   }
 }
@@ -357,6 +399,46 @@ export async function packAsync(lengths: Lengths, options: AsyncPackOptions): Pr
     throw e
   } finally {
     signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+/** A context-parallel document order, from {@link balance}. */
+export interface BalanceResult {
+  /** Input indices of the documents, in the order to lay them out in the row. */
+  order: Uint32Array
+  /** Causal-attention load of each node (`sum(b^2 - a^2)` over its document pieces). */
+  loads: Float64Array
+  /** `sum(len^2) / nodes`, the same for every order. */
+  mean: number
+  /** `max |load - mean|` over nodes. */
+  maxDeviation: number
+  /** Whether the order is proven optimal (exhaustive search: up to 8 documents, within a work budget). */
+  exact: boolean
+}
+
+/**
+ * Orders the documents of one packed row for context parallelism over
+ * `options.nodes` nodes: the row is cut into `2 * nodes` chunks of equal
+ * tokens (the first `total % (2 * nodes)` chunks get one extra token) and node
+ * `i` gets chunks `i` and `2 * nodes - 1 - i`. Returns the order minimising the
+ * largest deviation of a node's causal-attention load from the mean: exhaustive
+ * for up to 8 documents (unless thousands of nodes make that too costly; `exact`
+ * tells), a deterministic swap-based local search otherwise.
+ *
+ * @throws {SeqpackError} `ERR_SEQPACK_INVALID_OPTION` for a bad `nodes`
+ * (integer 1..65536), the usual length errors for bad lengths.
+ */
+export function balance(lengths: Lengths, options: { nodes: number }): BalanceResult {
+  if (options === null || typeof options !== 'object' || typeof options.nodes !== 'number') {
+    throw new SeqpackError('ERR_SEQPACK_INVALID_OPTION', `options must be an object with a numeric \`nodes\`, e.g. { nodes: 4 }; got ${typeName(options === null || typeof options !== 'object' ? options : options.nodes)}`)
+  }
+  const [kind, arr] = prepareLengths(lengths)
+  try {
+    return kind === 'u32'
+      ? native.balanceU32(arr as Uint32Array, options.nodes)
+      : native.balanceF64(kind === 'f64' ? (arr as Float64Array) : Float64Array.from(arr), options.nodes)
+  } catch (err) {
+    throw fromNative(err)
   }
 }
 

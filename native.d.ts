@@ -12,6 +12,36 @@ export declare class CancelToken {
   get cancelled(): boolean
 }
 
+/** Context-parallel order of one packed row, lengths as JS numbers (validated like `pack`'s). */
+export declare function balanceF64(lengths: Float64Array, nodes: number): NativeBalance
+
+/**
+ * Context-parallel order of one packed row, lengths as a `Uint32Array` (borrowed).
+ * `nodes` is a JS number validated by the core.
+ */
+export declare function balanceU32(lengths: Uint32Array, nodes: number): NativeBalance
+
+/**
+ * A context-parallel order (`balance`). Loads are exact in the core (`u128`)
+ * and rounded to the nearest double here.
+ */
+export interface NativeBalance {
+  order: Uint32Array
+  loads: Float64Array
+  mean: number
+  maxDeviation: number
+  exact: boolean
+}
+
+/** Per-group balance (see `seqpack_core::metrics::GroupBalance`). */
+export interface NativeGroupBalance {
+  numGroups: number
+  tokenSpreadMean: number
+  tokenSpreadMax: number
+  attentionSpreadMean: number
+  attentionSpreadMax: number
+}
+
 export interface NativeMetrics {
   numBins: number
   numItems: number
@@ -24,6 +54,8 @@ export interface NativeMetrics {
   lowerBoundL1: number
   lowerBoundL2: number
   gap: number
+  /** Grouped strategies only. */
+  groupBalance?: NativeGroupBalance
 }
 
 /**

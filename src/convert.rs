@@ -62,6 +62,30 @@ pub struct NativeMetrics {
     pub lower_bound_l1: f64,
     pub lower_bound_l2: f64,
     pub gap: f64,
+    /// Grouped strategies only.
+    pub group_balance: Option<NativeGroupBalance>,
+}
+
+/// Per-group balance (see `seqpack_core::metrics::GroupBalance`).
+#[napi(object)]
+pub struct NativeGroupBalance {
+    pub num_groups: f64,
+    pub token_spread_mean: f64,
+    pub token_spread_max: f64,
+    pub attention_spread_mean: f64,
+    pub attention_spread_max: f64,
+}
+
+impl From<core::metrics::GroupBalance> for NativeGroupBalance {
+    fn from(g: core::metrics::GroupBalance) -> Self {
+        NativeGroupBalance {
+            num_groups: g.num_groups as f64,
+            token_spread_mean: g.token_spread_mean,
+            token_spread_max: g.token_spread_max as f64,
+            attention_spread_mean: g.attention_spread_mean,
+            attention_spread_max: g.attention_spread_max as f64,
+        }
+    }
 }
 
 #[napi(object)]
@@ -96,7 +120,31 @@ pub fn to_js(o: core::Outcome) -> NativePacking {
             lower_bound_l1: m.lower_bound_l1 as f64,
             lower_bound_l2: m.lower_bound_l2 as f64,
             gap: m.gap,
+            group_balance: m.groups.map(Into::into),
         },
+    }
+}
+
+/// A context-parallel order (`balance`). Loads are exact in the core (`u128`)
+/// and rounded to the nearest double here.
+#[napi(object)]
+pub struct NativeBalance {
+    pub order: Uint32Array,
+    pub loads: Float64Array,
+    pub mean: f64,
+    pub max_deviation: f64,
+    pub exact: bool,
+}
+
+impl From<core::balance::Balance> for NativeBalance {
+    fn from(b: core::balance::Balance) -> Self {
+        NativeBalance {
+            order: Uint32Array::new(b.order),
+            loads: Float64Array::new(b.loads.into_iter().map(|l| l as f64).collect()),
+            mean: b.mean,
+            max_deviation: b.max_deviation,
+            exact: b.exact,
+        }
     }
 }
 

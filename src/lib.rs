@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 mod convert;
-use convert::{encode_error, to_js, NativeOptions, NativePacking, NativeStrategyInfo};
+use convert::{encode_error, to_js, NativeBalance, NativeOptions, NativePacking, NativeStrategyInfo};
 
 /// Runs `f`, converting a panic into an `ERR_SEQPACK_INTERNAL` error.
 fn guard<T>(f: impl FnOnce() -> core::Result<T>) -> Result<T> {
@@ -167,6 +167,23 @@ pub fn pack_async_i32(lengths: &[i32], options: NativeOptions, token: &CancelTok
 #[napi(js_name = "packAsyncF64", ts_return_type = "Promise<NativePacking>")]
 pub fn pack_async_f64(lengths: &[f64], options: NativeOptions, token: &CancelToken) -> AsyncTask<PackTask> {
     task(OwnedLengths::F64(lengths.to_vec()), options, token)
+}
+
+/// Context-parallel order of one packed row, lengths as a `Uint32Array` (borrowed).
+/// `nodes` is a JS number validated by the core.
+#[napi(js_name = "balanceU32")]
+pub fn balance_u32(lengths: &[u32], nodes: f64) -> Result<NativeBalance> {
+    guard(|| core::balance::balance(lengths, core::balance::nodes_from_f64(nodes)?)).map(Into::into)
+}
+
+/// Context-parallel order of one packed row, lengths as JS numbers (validated like `pack`'s).
+#[napi(js_name = "balanceF64")]
+pub fn balance_f64(lengths: &[f64], nodes: f64) -> Result<NativeBalance> {
+    guard(|| {
+        let nodes = core::balance::nodes_from_f64(nodes)?;
+        core::balance::balance(&core::input::from_f64(lengths, core::MAX_CAPACITY)?, nodes)
+    })
+    .map(Into::into)
 }
 
 /// The strategy catalogue.

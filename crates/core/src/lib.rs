@@ -6,7 +6,8 @@
 //!
 //! This crate is the whole engine and knows nothing of JavaScript: algorithms
 //! ([`algorithms`]), the search structures they share ([`placement`]), input
-//! validation ([`input`]), and quality metrics ([`metrics`]). The Node addon is
+//! validation ([`input`]), quality metrics ([`metrics`]), and context-parallel
+//! ordering of a packed row ([`balance`]). The Node addon is
 //! a thin conversion layer on top of [`pack`].
 //!
 //! ```
@@ -17,6 +18,7 @@
 //! ```
 
 pub mod algorithms;
+pub mod balance;
 pub mod control;
 pub mod error;
 pub mod input;
@@ -43,7 +45,13 @@ pub struct Outcome {
 /// Errors name the first offending element. `ctl` lets another thread cancel.
 pub fn pack(lengths: &[u32], req: &Request, ctl: &Control) -> Result<Outcome> {
     let max_len = input::validate_u32(lengths, req.capacity)?;
-    let packing = if lengths.is_empty() { Packing::empty() } else { algorithms::run(lengths, req, max_len, ctl)? };
+    // Grouped strategies run on empty input too, so the result still says
+    // "zero groups" (and, if heterogeneous, "zero bin capacities").
+    let packing = if lengths.is_empty() && !req.strategy.info().grouped {
+        Packing::empty()
+    } else {
+        algorithms::run(lengths, req, max_len, ctl)?
+    };
     debug_assert_eq!(packing.verify(lengths, req.capacity), Ok(()));
     let metrics = Metrics::compute(&packing, lengths, req.capacity);
     Ok(Outcome { packing, metrics })

@@ -57,6 +57,55 @@ pub struct Metrics {
     pub lower_bound_l2: u64,
     /// `num_bins / lower_bound_l2` (1 when there are no items).
     pub gap: f64,
+    /// Balance across the bins of each group, for grouped strategies.
+    pub groups: Option<GroupBalance>,
+}
+
+/// How evenly the bins (devices) of each group share the work, for grouped results.
+///
+/// For each group, the *spread* of a quantity is `max - min` over the group's
+/// bins (empty bins included: an idle rank is imbalance). Two quantities: token
+/// totals, and attention cost `sum(len^2)` (causal attention with document
+/// masking is quadratic per document). Spreads are summarised over groups by
+/// their mean and maximum. Per bin, `sum(len^2) <= load^2 < 2^64`, so `u64`
+/// never overflows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GroupBalance {
+    pub num_groups: usize,
+    pub token_spread_mean: f64,
+    pub token_spread_max: u64,
+    pub attention_spread_mean: f64,
+    pub attention_spread_max: u64,
+}
+
+impl GroupBalance {
+    /// `O(n + bins)`.
+    pub fn compute(packing: &Packing, lengths: &[u32], group_offsets: &[u32]) -> GroupBalance {
+        let num_groups = group_offsets.len().saturating_sub(1);
+        let (mut tok_sum, mut tok_max, mut att_sum, mut att_max) = (0f64, 0u64, 0f64, 0u64);
+        for g in group_offsets.windows(2) {
+            let (mut tmin, mut tmax, mut amin, mut amax) = (u64::MAX, 0u64, u64::MAX, 0u64);
+            for b in g[0] as usize..g[1] as usize {
+                let tokens = packing.bin_loads[b] as u64;
+                let att: u64 = packing.bin(b).iter().map(|&i| (lengths[i as usize] as u64).pow(2)).sum();
+                (tmin, tmax) = (tmin.min(tokens), tmax.max(tokens));
+                (amin, amax) = (amin.min(att), amax.max(att));
+            }
+            let (ts, at) = if g[0] == g[1] { (0, 0) } else { (tmax - tmin, amax - amin) };
+            tok_sum += ts as f64;
+            att_sum += at as f64;
+            tok_max = tok_max.max(ts);
+            att_max = att_max.max(at);
+        }
+        let per_group = |s: f64| if num_groups == 0 { 0.0 } else { s / num_groups as f64 };
+        GroupBalance {
+            num_groups,
+            token_spread_mean: per_group(tok_sum),
+            token_spread_max: tok_max,
+            attention_spread_mean: per_group(att_sum),
+            attention_spread_max: att_max,
+        }
+    }
 }
 
 impl Metrics {
@@ -90,6 +139,7 @@ impl Metrics {
             lower_bound_l1,
             lower_bound_l2,
             gap,
+            groups: packing.group_offsets.as_deref().map(|g| GroupBalance::compute(packing, lengths, g)),
         }
     }
 }

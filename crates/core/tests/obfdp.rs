@@ -1,7 +1,7 @@
 mod common;
 use common::*;
 use proptest::prelude::*;
-use seqpack_core::algorithms::obfdp::adaptive_threads;
+use seqpack_core::algorithms::adaptive_threads;
 use seqpack_core::{pack, Control, ErrorKind, RawOptions, Strategy};
 use std::sync::atomic::AtomicBool;
 

@@ -264,6 +264,19 @@ impl Request {
     }
 }
 
+/// Worker count for the parallel strategies (`obfdp`, `ogbfdp`) when the
+/// caller does not choose: the anchors' thresholds (`n <= 20k` -> 1,
+/// `<= 100k` -> 2, `<= 500k` -> 4, else every core). Below that, splitting
+/// costs more than it saves.
+pub fn adaptive_threads(n: usize) -> usize {
+    match n {
+        0..=20_000 => 1,
+        20_001..=100_000 => 2,
+        100_001..=500_000 => 4,
+        _ => std::thread::available_parallelism().map_or(1, |c| c.get()).min(MAX_THREADS),
+    }
+}
+
 /// Runs the requested strategy on validated, non-empty lengths whose largest is `max_len`.
 pub fn run(lengths: &[u32], req: &Request, max_len: u32, ctl: &Control) -> Result<Packing> {
     if let Some(w) = &req.weights {

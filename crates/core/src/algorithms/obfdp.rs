@@ -28,23 +28,11 @@ use crate::error::Result;
 use crate::packing::Assignment;
 use crate::placement;
 
-/// Worker count when the caller does not choose: the anchors' thresholds
-/// (`n <= 20k` -> 1, `<= 100k` -> 2, `<= 500k` -> 4, else every core). Small
-/// inputs are not worth the threads.
-pub fn adaptive_threads(n: usize) -> usize {
-    match n {
-        0..=20_000 => 1,
-        20_001..=100_000 => 2,
-        100_001..=500_000 => 4,
-        _ => std::thread::available_parallelism().map_or(1, |c| c.get()).min(super::MAX_THREADS),
-    }
-}
-
 /// Packs `lengths` (validated, each in `1..=capacity`, largest `max_len`) with
 /// `threads` workers (`None` = [`adaptive_threads`]).
 pub fn obfdp(lengths: &[u32], capacity: u32, max_len: u32, threads: Option<usize>, ctl: &Control) -> Result<Assignment> {
     let n = lengths.len();
-    let t = threads.unwrap_or_else(|| adaptive_threads(n)).clamp(1, n.max(1));
+    let t = threads.unwrap_or_else(|| super::adaptive_threads(n)).clamp(1, n.max(1));
     let sorted = order::decreasing(lengths, max_len);
     ctl.check()?;
     if t == 1 {
