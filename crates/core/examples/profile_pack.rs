@@ -1,0 +1,21 @@
+//! A fixed workload for valgrind (callgrind/cachegrind): packs seeded uniform
+//! 16..=512 lengths once with OBFD. `cargo build --profile profiling -p
+//! seqpack-core --example profile_pack`, then
+//! `valgrind --tool=callgrind target/profiling/examples/profile_pack [N] [C]`.
+use seqpack_core::{pack, Control, RawOptions, Request};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let n: usize = args.next().map_or(1_000_000, |a| a.parse().expect("N"));
+    let cap: u32 = args.next().map_or(4096, |a| a.parse().expect("C"));
+    let mut s = 42u64;
+    let lengths: Vec<u32> = (0..n)
+        .map(|_| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (16 + (s >> 33) % 497).min(cap as u64) as u32
+        })
+        .collect();
+    let req = Request::new(Some("obfd"), Some(cap as f64), &RawOptions::default()).expect("request");
+    let out = pack(&lengths, &req, &Control::none()).expect("pack");
+    println!("{} bins, L2 {}", out.metrics.num_bins, out.metrics.lower_bound_l2);
+}
