@@ -80,28 +80,40 @@ fn by_runs<I: RemainingIndex>(lengths: &[u32], capacity: u32, max_len: u32, ctl:
     let mut items: Vec<u32> = Vec::with_capacity(n);
     // first[v] = first placement of length v (becomes a cursor in the scatter).
     let mut first = vec![0u32; max_len as usize + 1];
+    let mut steps = 0usize;
     for v in (1..=max_len).rev() {
-        let c = count[v as usize];
+        let mut left = count[v as usize];
         first[v as usize] = bin_of.len() as u32;
-        for _ in 0..c {
-            ctl.checkpoint(bin_of.len())?;
-            let bin = match index.take_ceil(v) {
-                Some((_, b)) => b,
+        // The run of `left` items of length `v`. If best fit picks a bin with
+        // remaining `r`, that bin is again the best fit while it still has
+        // `>= v` left (its new remaining is below every other candidate `>= v`,
+        // and it is on top of its value's stack), so it takes `min(left, r / v)`
+        // items at once. After that it holds `< v` and is out of this run, so
+        // the next candidate is `>= r`: the search restarts from `r`, not `v`.
+        let mut from = v;
+        while left > 0 {
+            ctl.checkpoint(steps)?;
+            steps += 1;
+            let (r, bin) = match index.take_ceil(from) {
+                Some(found) => found,
                 None => {
                     remaining.push(capacity);
                     size.push(0);
-                    (remaining.len() - 1) as u32
+                    (capacity, (remaining.len() - 1) as u32)
                 }
             };
-            let r = &mut remaining[bin as usize];
-            *r -= v;
-            if *r > 0 {
-                index.insert(*r, bin);
+            let m = left.min(r / v);
+            let rest = r - m * v;
+            remaining[bin as usize] = rest;
+            if rest > 0 {
+                index.insert(rest, bin);
             }
             let s = &mut size[bin as usize];
-            items.push(*s);
-            *s += 1;
-            bin_of.push(bin);
+            items.extend(*s..*s + m);
+            *s += m;
+            bin_of.extend(std::iter::repeat_n(bin, m as usize));
+            left -= m;
+            from = r;
         }
     }
     drop(index);
