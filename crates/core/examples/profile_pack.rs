@@ -1,8 +1,14 @@
 //! A fixed workload for valgrind (callgrind/cachegrind): packs seeded uniform
 //! 16..=512 lengths once with OBFD. `cargo build --profile profiling -p
 //! seqpack-core --example profile_pack`, then
-//! `valgrind --tool=callgrind target/profiling/examples/profile_pack [N] [C]`.
-use seqpack_core::{pack, Control, RawOptions, Request};
+//! `valgrind --tool=callgrind --toggle-collect='*measured*' target/profiling/examples/profile_pack [N] [C]`
+//! (the toggle counts only the library call, not input generation).
+use seqpack_core::{pack, Control, Outcome, RawOptions, Request};
+
+#[inline(never)]
+fn measured(lengths: &[u32], req: &Request) -> Outcome {
+    pack(lengths, req, &Control::none()).expect("pack")
+}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -16,6 +22,6 @@ fn main() {
         })
         .collect();
     let req = Request::new(Some("obfd"), Some(cap as f64), &RawOptions::default()).expect("request");
-    let out = pack(&lengths, &req, &Control::none()).expect("pack");
+    let out = measured(&lengths, &req);
     println!("{} bins, L2 {}", out.metrics.num_bins, out.metrics.lower_bound_l2);
 }

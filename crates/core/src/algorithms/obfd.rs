@@ -72,9 +72,11 @@ fn by_runs<I: RemainingIndex>(lengths: &[u32], capacity: u32, max_len: u32, ctl:
     }
     let hint = (total / capacity as u64) as usize + 1;
     let mut index = I::new(capacity, hint);
-    // Per bin: remaining capacity and item count (= next rank).
+    // Per bin: remaining capacity; item count in `bin_offsets[bin + 1]` (turned
+    // into offsets by a prefix sum at the end, so no separate scratch array).
     let mut remaining: Vec<u32> = Vec::with_capacity(hint);
-    let mut size: Vec<u32> = Vec::with_capacity(hint);
+    let mut bin_offsets: Vec<u32> = Vec::with_capacity(hint + 1);
+    bin_offsets.push(0);
     // Placement k: its bin in `bin_of[k]`, its rank within the bin in `items[k]`.
     let mut bin_of: Vec<u32> = Vec::with_capacity(n);
     let mut items: Vec<u32> = Vec::with_capacity(n);
@@ -98,7 +100,7 @@ fn by_runs<I: RemainingIndex>(lengths: &[u32], capacity: u32, max_len: u32, ctl:
                 Some(found) => found,
                 None => {
                     remaining.push(capacity);
-                    size.push(0);
+                    bin_offsets.push(0);
                     (capacity, (remaining.len() - 1) as u32)
                 }
             };
@@ -108,25 +110,19 @@ fn by_runs<I: RemainingIndex>(lengths: &[u32], capacity: u32, max_len: u32, ctl:
             if rest > 0 {
                 index.insert(rest, bin);
             }
-            let s = &mut size[bin as usize];
-            items.extend(*s..*s + m);
-            *s += m;
+            let size = &mut bin_offsets[bin as usize + 1];
+            items.extend(*size..*size + m);
             bin_of.extend(std::iter::repeat_n(bin, m as usize));
+            *size += m;
             left -= m;
             from = r;
         }
     }
     drop(index);
-    let num_bins = remaining.len();
-    // Bin offsets from sizes; loads from remaining (reusing its buffer).
-    let mut bin_offsets = Vec::with_capacity(num_bins + 1);
-    let mut acc = 0u32;
-    bin_offsets.push(0);
-    for &s in &size {
-        acc += s;
-        bin_offsets.push(acc);
+    for b in 1..bin_offsets.len() {
+        bin_offsets[b] += bin_offsets[b - 1];
     }
-    drop(size);
+    // Loads from remaining, reusing its buffer.
     let mut bin_loads = remaining;
     for r in bin_loads.iter_mut() {
         *r = capacity - *r;
