@@ -22,6 +22,22 @@ fn main() {
         })
         .collect();
     let req = Request::new(Some("obfd"), Some(cap as f64), &RawOptions::default()).expect("request");
+    // Optional third argument: time that many rounds and print the median
+    // ns/item (the core alone, to set against scripts/perf-ab.mjs).
+    if let Some(rounds) = args.next().map(|a| a.parse::<usize>().expect("rounds")) {
+        let reps = (2_000_000 / n).max(1);
+        let mut t: Vec<f64> = (0..rounds)
+            .map(|_| {
+                let t0 = std::time::Instant::now();
+                for _ in 0..reps {
+                    std::hint::black_box(measured(&lengths, &req));
+                }
+                t0.elapsed().as_nanos() as f64 / (reps * n) as f64
+            })
+            .collect();
+        t.sort_by(f64::total_cmp);
+        println!("core N={n} C={cap}: {:.2} ns/item (median of {rounds})", t[rounds / 2]);
+    }
     let out = measured(&lengths, &req);
     println!("{} bins, L2 {}", out.metrics.num_bins, out.metrics.lower_bound_l2);
 }
