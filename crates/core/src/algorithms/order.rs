@@ -9,7 +9,7 @@
 /// capacity with few items never pays for a huge histogram.
 pub fn decreasing(lengths: &[u32], max_len: u32) -> Vec<u32> {
     let n = lengths.len();
-    if (max_len as usize) <= 4 * n + 65_536 {
+    if histogram_pays(n, max_len) {
         // count[v] = how many items have length v; then turn counts into the
         // first output slot of each length, longest first.
         let mut start = vec![0u32; max_len as usize + 1];
@@ -34,6 +34,13 @@ pub fn decreasing(lengths: &[u32], max_len: u32) -> Vec<u32> {
         keys.sort_unstable();
         keys.into_iter().map(|k| k as u32).collect()
     }
+}
+
+/// Whether a histogram over `0..=max_len` is cheap next to `n` items: then
+/// counting sorts beat comparison sorts.
+#[inline]
+pub fn histogram_pays(n: usize, max_len: u32) -> bool {
+    (max_len as usize) <= 4 * n + 65_536
 }
 
 /// Input indices in input order (the online algorithms).

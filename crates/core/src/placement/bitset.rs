@@ -10,26 +10,39 @@
 //! Invariant: for every level `k > 0`, bit `w` of level `k` is set iff word `w`
 //! of level `k - 1` is non-zero.
 
+/// Levels needed for the largest universe (`64^6 = 2^36 > u32::MAX + 1`).
+const MAX_LEVELS: usize = 6;
+
 #[derive(Clone, Debug)]
 pub struct HierBitset {
-    /// `levels[0]` is the leaf level; the last level has exactly one word.
-    levels: Vec<Vec<u64>>,
+    /// All levels in one allocation, leaf level first; level `k` is
+    /// `words[base[k]..base[k + 1]]` and the last level has exactly one word.
+    /// One flat vector instead of a vector per level saves a pointer chase
+    /// and a length load per level on every operation (measured in
+    /// docs/performance.md).
+    words: Vec<u64>,
+    base: [usize; MAX_LEVELS + 1],
+    levels: usize,
     len: usize,
 }
 
 impl HierBitset {
-    /// An empty set over `0..len`. Allocates about `len / 8` bytes.
+    /// An empty set over `0..len`. Allocates about `len / 8` bytes (zeroed
+    /// lazily by the allocator for large sets).
     pub fn new(len: usize) -> Self {
-        let mut levels = Vec::new();
+        let mut base = [0usize; MAX_LEVELS + 1];
+        let mut levels = 0;
         let mut words = len.div_ceil(64).max(1);
         loop {
-            levels.push(vec![0u64; words]);
+            base[levels + 1] = base[levels] + words;
+            levels += 1;
             if words == 1 {
                 break;
             }
             words = words.div_ceil(64);
         }
-        HierBitset { levels, len }
+        assert!(levels <= MAX_LEVELS, "universe too large for HierBitset");
+        HierBitset { words: vec![0u64; base[levels]], base, levels, len }
     }
 
     /// Size of the universe (`0..len`).
@@ -37,17 +50,17 @@ impl HierBitset {
         self.len
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn contains(&self, i: usize) -> bool {
-        self.levels[0][i >> 6] >> (i & 63) & 1 == 1
+        self.words[i >> 6] >> (i & 63) & 1 == 1
     }
 
     /// Adds `i`. Stops climbing as soon as a word was already non-zero.
-    #[inline]
+    #[inline(always)]
     pub fn insert(&mut self, mut i: usize) {
         debug_assert!(i < self.len);
-        for level in self.levels.iter_mut() {
-            let w = &mut level[i >> 6];
+        for k in 0..self.levels {
+            let w = &mut self.words[self.base[k] + (i >> 6)];
             let was_empty = *w == 0;
             *w |= 1 << (i & 63);
             if !was_empty {
@@ -58,11 +71,11 @@ impl HierBitset {
     }
 
     /// Removes `i`. Stops climbing as soon as a word stays non-zero.
-    #[inline]
+    #[inline(always)]
     pub fn remove(&mut self, mut i: usize) {
         debug_assert!(i < self.len);
-        for level in self.levels.iter_mut() {
-            let w = &mut level[i >> 6];
+        for k in 0..self.levels {
+            let w = &mut self.words[self.base[k] + (i >> 6)];
             *w &= !(1 << (i & 63));
             if *w != 0 {
                 return;
@@ -72,48 +85,47 @@ impl HierBitset {
     }
 
     /// Smallest member `>= i`, if any.
-    #[inline]
+    #[inline(always)]
     pub fn succ(&self, mut i: usize) -> Option<usize> {
-        let top = self.levels.len();
         let mut k = 0;
         // Climb until some word holds a set bit at or after position i.
         loop {
-            if k == top {
-                return None;
-            }
-            let words = &self.levels[k];
             let w = i >> 6;
-            if w >= words.len() {
+            let (lo, hi) = (self.base[k], self.base[k + 1]);
+            if w >= hi - lo {
                 return None;
             }
-            let bits = words[w] & (u64::MAX << (i & 63));
+            let bits = self.words[lo + w] & (u64::MAX << (i & 63));
             if bits != 0 {
                 i = (w << 6) | bits.trailing_zeros() as usize;
                 break;
             }
             i = w + 1;
             k += 1;
+            if k == self.levels {
+                return None;
+            }
         }
         // Descend: by the invariant each word we land on is non-zero.
         while k > 0 {
             k -= 1;
-            i = (i << 6) | self.levels[k][i].trailing_zeros() as usize;
+            i = (i << 6) | self.words[self.base[k] + i].trailing_zeros() as usize;
         }
         Some(i)
     }
 
     /// Largest member, if any.
-    #[inline]
+    #[inline(always)]
     pub fn max(&self) -> Option<usize> {
-        let mut k = self.levels.len() - 1;
-        let top = self.levels[k][0];
+        let mut k = self.levels - 1;
+        let top = self.words[self.base[k]];
         if top == 0 {
             return None;
         }
         let mut i = 63 - top.leading_zeros() as usize;
         while k > 0 {
             k -= 1;
-            i = (i << 6) | (63 - self.levels[k][i].leading_zeros() as usize);
+            i = (i << 6) | (63 - self.words[self.base[k] + i].leading_zeros() as usize);
         }
         Some(i)
     }

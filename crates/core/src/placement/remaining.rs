@@ -40,7 +40,9 @@ pub trait RemainingIndex {
 /// Bitset of occupied values + intrusive per-value stacks (see module docs).
 pub struct DenseIndex {
     present: HierBitset,
-    /// Top of the stack for each remaining value; meaningful only where `present` has the bit.
+    /// Top of the stack for each remaining value; meaningful only where
+    /// `present` has the bit, so it starts zeroed (a lazily zeroed allocation:
+    /// no `O(C)` fill before the first item).
     head: Vec<u32>,
     /// Next bin below in the same stack, indexed by bin.
     next: Vec<u32>,
@@ -63,7 +65,7 @@ impl DenseIndex {
 impl RemainingIndex for DenseIndex {
     fn new(capacity: u32, bins_hint: usize) -> Self {
         let values = capacity as usize + 1;
-        DenseIndex { present: HierBitset::new(values), head: vec![NIL; values], next: Vec::with_capacity(bins_hint) }
+        DenseIndex { present: HierBitset::new(values), head: vec![0; values], next: Vec::with_capacity(bins_hint) }
     }
 
     #[inline(always)]

@@ -1,0 +1,43 @@
+//! A fixed workload for valgrind (callgrind/cachegrind): packs seeded uniform
+//! 16..=512 lengths once with OBFD. `cargo build --profile profiling -p
+//! seqpack-core --example profile_pack`, then
+//! `valgrind --tool=callgrind --toggle-collect='*measured*' target/profiling/examples/profile_pack [N] [C]`
+//! (the toggle counts only the library call, not input generation).
+use seqpack_core::{pack, Control, Outcome, RawOptions, Request};
+
+#[inline(never)]
+fn measured(lengths: &[u32], req: &Request) -> Outcome {
+    pack(lengths, req, &Control::none()).expect("pack")
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let n: usize = args.next().map_or(1_000_000, |a| a.parse().expect("N"));
+    let cap: u32 = args.next().map_or(4096, |a| a.parse().expect("C"));
+    let mut s = 42u64;
+    let lengths: Vec<u32> = (0..n)
+        .map(|_| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (16 + (s >> 33) % 497).min(cap as u64) as u32
+        })
+        .collect();
+    let req = Request::new(Some("obfd"), Some(cap as f64), &RawOptions::default()).expect("request");
+    // Optional third argument: time that many rounds and print the median
+    // ns/item (the core alone, to set against scripts/perf-ab.mjs).
+    if let Some(rounds) = args.next().map(|a| a.parse::<usize>().expect("rounds")) {
+        let reps = (2_000_000 / n).max(1);
+        let mut t: Vec<f64> = (0..rounds)
+            .map(|_| {
+                let t0 = std::time::Instant::now();
+                for _ in 0..reps {
+                    std::hint::black_box(measured(&lengths, &req));
+                }
+                t0.elapsed().as_nanos() as f64 / (reps * n) as f64
+            })
+            .collect();
+        t.sort_by(f64::total_cmp);
+        println!("core N={n} C={cap}: {:.2} ns/item (median of {rounds})", t[rounds / 2]);
+    }
+    let out = measured(&lengths, &req);
+    println!("{} bins, L2 {}", out.metrics.num_bins, out.metrics.lower_bound_l2);
+}
