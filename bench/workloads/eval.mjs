@@ -6,7 +6,7 @@
 // shapes. OBFD (the default strategy) is measured from N = 10k to 1M; every
 // other strategy in `strategies()` on two mid-size cases.
 //
-//   SEQPACK_NATIVE_PATH=/abs/x.node node bench/workloads/eval.mjs [--reps R] [--warmup W] [--json]
+//   SEQPACK_NATIVE_PATH=/abs/x.node node bench/workloads/eval.mjs [--reps R | --work ITEMS] [--warmup W] [--json]
 //
 // Only the pack() calls are timed (inputs are generated first). Prints, per
 // case, the best-of and total time, and a fingerprint of the packings so the
@@ -17,6 +17,8 @@ import { check, fingerprint, flags, lengths, optionsFor, withWeights } from './l
 const f = flags()
 const repsFlag = f.reps === undefined ? null : Number(f.reps)
 const warmup = f.warmup === undefined ? 1 : Number(f.warmup)
+// Items packed per case (reps = work / N, at least 1): ~1M by default.
+const work = f.work === undefined ? 1_000_000 : Number(f.work)
 
 /** The evaluation cases. Work per case (reps x N) is roughly balanced at ~1M items. */
 export function evalCases(list) {
@@ -45,7 +47,7 @@ export function evalCases(list) {
 const cases = evalCases(strategies()).map((k) => {
   const lens = lengths(k.dist, k.n, k.c, k.seed)
   const opts = withWeights(optionsFor(k.info, k.c, 0, k.n), lens)
-  const reps = repsFlag ?? Math.max(1, Math.round(1_000_000 / k.n))
+  const reps = repsFlag ?? Math.max(1, Math.round(work / k.n))
   return { ...k, label: `${k.info.name}/${k.dist}/n=${k.n}/C=${k.c}`, lens, opts, reps }
 })
 
