@@ -33,6 +33,7 @@ const docFile = path.resolve(root, argv.doc ?? 'docs/build-optimization.md')
 const outDir = path.join(workDir, 'compare')
 const { napi, triple } = await hostTarget()
 const tools = await findLlvmTools(['llvm-profdata', 'llvm-bolt', 'merge-fdata'])
+process.chdir(root)
 await ensureDist()
 await fs.mkdirp(outDir)
 
