@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // BOLT (post-link layout optimization) of the addon.
 //
-//   node scripts/bolt.mjs                   # on a plain (profiling-profile) build
+//   node scripts/bolt.mjs                   # on a plain release build (unstripped, -Wl,-q)
 //   node scripts/bolt.mjs --with-pgo        # on top of PGO (reuses .pgo/pgo-merged.profdata,
 //                                           #   or gathers it first if missing)
 //   node scripts/bolt.mjs --quick           # small training run (CI)
@@ -36,7 +36,7 @@ if (withPgo) {
   }
 }
 
-console.log(`\n== BOLT input build (${withPgo ? 'PGO + ' : ''}-Wl,-q, profiling profile) ==`)
+console.log(`\n== BOLT input build (${withPgo ? 'PGO + ' : ''}-Wl,-q, release profile unstripped) ==`)
 const input = await buildBoltInput({ profdata })
 const base = `seqpack.${napi}${withPgo ? '.pgo' : ''}`
 const r = await boltPipeline({

@@ -41,7 +41,7 @@ const BUILDS = [
   { id: 'release', title: 'release', how: 'cargo `release` profile (fat LTO, 1 CGU), as shipped' },
   { id: 'native', title: 'target-cpu=native', how: 'release + `-Ctarget-cpu=native`' },
   { id: 'pgo', title: 'PGO', how: 'release + `-Cprofile-use` (trained on train.mjs)' },
-  { id: 'pgo-bolt', title: 'PGO + BOLT', how: 'PGO + `-Wl,-q`, `profiling` profile, llvm-bolt with the flags below' },
+  { id: 'pgo-bolt', title: 'PGO + BOLT', how: 'PGO + `-Wl,-q`, unstripped, llvm-bolt with the flags below' },
 ]
 for (const b of BUILDS) b.file = path.join(outDir, `seqpack.${napi}.${b.id}.node`)
 
@@ -204,7 +204,7 @@ decisionLines.push(
 decisionLines.push(
   verdict.native
     ? `\`-Ctarget-cpu=native\` was faster here (${pct(BUILDS[1].pairedRatio)}), but a prebuilt binary cannot assume the user's CPU, so it is not shipped; users who build from source may set it.`
-    : `\`-Ctarget-cpu=native\` does not help (${pct(BUILDS[1].pairedRatio)} wall time, ${BUILDS[1].irRatio === null ? 'instructions not countable under valgrind' : `${pct(BUILDS[1].irRatio)} instructions`}), and a prebuilt binary could not assume the user's CPU anyway.`,
+    : `\`-Ctarget-cpu=native\` is not clearly faster (${pct(BUILDS[1].pairedRatio)} paired median, faster in ${BUILDS[1].fasterRounds}/${rounds} rounds: below the bar; ${BUILDS[1].irRatio === null ? 'instructions not countable under valgrind' : `${pct(BUILDS[1].irRatio)} instructions`}), and a prebuilt binary could not assume the user's CPU anyway.`,
 )
 
 const doc = `# Build optimization: release vs target-cpu=native vs PGO vs PGO + BOLT
@@ -230,7 +230,7 @@ ${caseTable.join('\n')}
 
 ## Method
 
-- **Same commit, four builds**: release (\`cargo build --lib --release --target ${triple}\`), the same with \`-Ctarget-cpu=native\` (own target dir), PGO (\`scripts/lib/pgo.mjs\`: \`-Cprofile-generate\` build in \`target/pgo-gen\`, training, \`llvm-profdata merge\`, \`-Cprofile-use -Cllvm-args=-pgo-warn-missing-function\` build in \`target/pgo-use\`), PGO + BOLT (\`scripts/lib/bolt.mjs\`: the PGO flags plus \`-Clink-args=-Wl,-q\` in the \`profiling\` profile so symbols and relocations survive, \`llvm-bolt -instrument\`, training under node, \`merge-fdata\`, \`llvm-bolt ${BOLT_OPT_FLAGS.join(' ')}\`, checked with \`readelf -p .note.bolt_info\`).
+- **Same commit, four builds**: release (\`cargo build --lib --release --target ${triple}\`), the same with \`-Ctarget-cpu=native\` (own target dir), PGO (\`scripts/lib/pgo.mjs\`: \`-Cprofile-generate\` build in \`target/pgo-gen\`, training, \`llvm-profdata merge\`, \`-Cprofile-use -Cllvm-args=-pgo-warn-missing-function\` build in \`target/pgo-use\`), PGO + BOLT (\`scripts/lib/bolt.mjs\`: the PGO flags plus \`-Clink-args=-Wl,-q\` and \`CARGO_PROFILE_RELEASE_STRIP=none\` so relocations and symbols survive, \`llvm-bolt -instrument\`, training under node, \`merge-fdata\`, \`llvm-bolt ${BOLT_OPT_FLAGS.join(' ')}\`, checked with \`readelf -p .note.bolt_info\`).
 - **Training is not evaluation**: profiles come from \`bench/workloads/train.mjs\`${quick ? ' (quick mode)' : ''} (other seeds, sizes 3k–300k, capacities 1000–16384, exponential/nearfull/bimodal/lognormal lengths, every strategy and entry point), never from \`eval.mjs\`.${pgoInfo ? ` PGO profile: ${pgoInfo.profraw} .profraw file(s), ${(pgoInfo.profrawBytes / 1024).toFixed(0)} KiB raw, ${(pgoInfo.profdataBytes / 1024).toFixed(0)} KiB merged, ${pgoInfo.functions} functions; the profile-use build reported ${pgoInfo.missing} missing-function and ${pgoInfo.mismatch} mismatch warnings.` : ''}${boltInfo ? ` BOLT profile: ${boltInfo.files} .fdata file(s); ${boltInfo.profiled} functions of the .node had samples.` : ''}
 - **Instructions**: \`valgrind --tool=callgrind node eval.mjs --reps 1 --warmup 0\`, then the self cost of the \`.node\` object only (\`scripts/lib/callgrind.mjs\` sums cost lines per \`ob=\`; node, V8 and the workload's JavaScript are excluded). Deterministic, so one run per build. No hardware counters are available on this machine (\`perf stat\` unsupported), so cycles and cache misses are not measured directly.
 - **Wall time**: ${rounds} rounds; in each round every build runs once, in the order ${BUILDS.map((b) => b.title).join(', ')}, each in a fresh \`node eval.mjs --work ${work}\` process (one warm-up pass, then each case repeated to about ${fmt(work)} items; only \`pack()\` is timed). Reported: median and spread of the per-process totals, and the **paired ratio** (each round's time divided by release's time in the same round), which cancels most of the drift from other load on the machine.

@@ -38,9 +38,10 @@ export function targetDir(name) {
  * into `targetDir`. `fresh` deletes the target-triple artifacts first: cargo
  * does not notice when the *contents* of a -Cprofile-use file change, and a
  * cached build would also print no PGO warnings. Host artifacts (proc-macros,
- * build scripts) are kept. Returns { lib, stderr, seconds }.
+ * build scripts) are kept. `env` adds variables (e.g. CARGO_PROFILE_*
+ * overrides). Returns { lib, stderr, seconds }.
  */
-export async function buildAddon({ dir, profile = 'release', rustflags = [], fresh = false }) {
+export async function buildAddon({ dir, profile = 'release', rustflags = [], fresh = false, env: extraEnv = {} }) {
   const { triple } = await hostTarget()
   const tdir = targetDir(dir)
   const profDir = profile === 'dev' ? 'debug' : profile
@@ -48,7 +49,7 @@ export async function buildAddon({ dir, profile = 'release', rustflags = [], fre
   // CARGO_ENCODED_RUSTFLAGS (0x1f-separated) survives spaces in paths; user flags are kept.
   const user = process.env.CARGO_ENCODED_RUSTFLAGS ?? (process.env.RUSTFLAGS ?? '').split(/\s+/).filter(Boolean).join('\x1f')
   const encoded = [...(user ? user.split('\x1f') : []), ...rustflags].join('\x1f')
-  const env = { ...process.env, CARGO_ENCODED_RUSTFLAGS: encoded }
+  const env = { ...process.env, ...extraEnv, CARGO_ENCODED_RUSTFLAGS: encoded }
   delete env.RUSTFLAGS
   console.log(`$ cargo build --lib -p seqpack-node --profile ${profile} --target ${triple} --target-dir ${path.relative(root, tdir)}  [rustflags: ${rustflags.join(' ') || '(none)'}]`)
   const t0 = Date.now()

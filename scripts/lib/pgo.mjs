@@ -73,9 +73,9 @@ export function pgoWarnings(stderr) {
 }
 
 /** Profile-optimized build into `dir` (always rebuilt: see buildAddon's `fresh`). */
-export async function buildWithProfile({ profdata, dir = 'pgo-use', profile = 'release', extraFlags = [] }) {
+export async function buildWithProfile({ profdata, dir = 'pgo-use', profile = 'release', extraFlags = [], env = {} }) {
   if (!fs.existsSync(profdata)) throw new Error(`profile ${profdata} does not exist: run scripts/pgo.mjs first`)
-  const r = await buildAddon({ dir, profile, rustflags: [...pgoUseFlags(profdata), ...extraFlags], fresh: true })
+  const r = await buildAddon({ dir, profile, rustflags: [...pgoUseFlags(profdata), ...extraFlags], fresh: true, env })
   const w = pgoWarnings(r.stderr)
   console.log(`profile-use build: ${w.missing} missing-function warning(s), ${w.mismatch} mismatch warning(s) in ${r.seconds.toFixed(0)}s`)
   for (const l of w.missingLines.slice(0, 10)) console.log(`  ${l.trim()}`)
