@@ -9,23 +9,26 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { resolveNative, nodeHost, type Candidate } from './loader'
-import type { NativePacking, NativeBalance, CancelToken as NativeCancelToken, NativeOptions } from './native'
+import type { NativePacking, NativeBalance, CancelToken as NativeCancelToken, NativeStrategyOptions } from './native'
 
 export { NativeLoadError } from './loader'
 
 interface Native {
-  packU32(lengths: Uint32Array, options: NativeOptions): NativePacking
-  packI32(lengths: Int32Array, options: NativeOptions): NativePacking
-  packF64(lengths: Float64Array, options: NativeOptions): NativePacking
-  packAsyncU32(lengths: Uint32Array, options: NativeOptions, token: NativeCancelToken): Promise<NativePacking>
-  packAsyncI32(lengths: Int32Array, options: NativeOptions, token: NativeCancelToken): Promise<NativePacking>
-  packAsyncF64(lengths: Float64Array, options: NativeOptions, token: NativeCancelToken): Promise<NativePacking>
+  packU32(lengths: Uint32Array, ...options: NativeArgs): NativePacking
+  packI32(lengths: Int32Array, ...options: NativeArgs): NativePacking
+  packF64(lengths: Float64Array, ...options: NativeArgs): NativePacking
+  packAsyncU32(lengths: Uint32Array, ...args: [...NativeArgs, NativeCancelToken]): Promise<NativePacking>
+  packAsyncI32(lengths: Int32Array, ...args: [...NativeArgs, NativeCancelToken]): Promise<NativePacking>
+  packAsyncF64(lengths: Float64Array, ...args: [...NativeArgs, NativeCancelToken]): Promise<NativePacking>
   strategies(): StrategyInfo[]
   balanceU32(lengths: Uint32Array, nodes: number): NativeBalance
   balanceF64(lengths: Float64Array, nodes: number): NativeBalance
   CancelToken: new () => NativeCancelToken
   panicForTesting(mode: 'sync' | 'async'): Promise<NativePacking> | void
 }
+
+/** `capacity`, `strategy` and the strategy options (only when some were given). */
+type NativeArgs = [capacity: number | undefined, strategy: string | undefined, extra: NativeStrategyOptions | undefined]
 
 const here = dirname(fileURLToPath(import.meta.url))
 const loaded = resolveNative<Native>(nodeHost(createRequire(import.meta.url), join(here, '..')))
@@ -197,27 +200,28 @@ export class PackResult {
 
   /** @internal */
   constructor(n: NativePacking) {
+    // `n.metrics` layout: see METRICS_LAYOUT in src/convert.rs.
     const m = n.metrics
     this.items = n.items
     this.binOffsets = n.binOffsets
     this.binLoads = n.binLoads
     if (n.binCapacities) this.binCapacities = n.binCapacities
     if (n.groupOffsets) this.groupOffsets = n.groupOffsets
-    this.numBins = m.numBins
-    this.numItems = m.numItems
-    this.totalTokens = m.totalTokens
-    this.totalCapacity = m.totalCapacity
-    this.paddingTokens = m.paddingTokens
-    this.efficiency = m.efficiency
-    this.paddingRatio = m.numBins === 0 ? 0 : 1 - m.efficiency
-    this.utilisation = m.utilisation
-    this.itemsPerBin = m.itemsPerBin
-    this.lowerBoundL1 = m.lowerBoundL1
-    this.lowerBound = m.lowerBoundL2
-    this.gap = m.gap
-    if (m.groupBalance) {
-      this.groupBalance = m.groupBalance
-      this.numGroups = m.groupBalance.numGroups
+    this.numBins = m[0]
+    this.numItems = m[1]
+    this.totalTokens = m[2]
+    this.totalCapacity = m[3]
+    this.paddingTokens = m[4]
+    this.efficiency = m[5]
+    this.paddingRatio = m[0] === 0 ? 0 : 1 - m[5]
+    this.utilisation = { mean: m[6], std: m[7], min: m[8], max: m[9] }
+    this.itemsPerBin = { mean: m[10], std: m[11], min: m[12], max: m[13] }
+    this.lowerBoundL1 = m[14]
+    this.lowerBound = m[15]
+    this.gap = m[16]
+    if (n.groupBalance) {
+      this.groupBalance = n.groupBalance
+      this.numGroups = n.groupBalance.numGroups
     }
   }
 
@@ -303,7 +307,7 @@ function numberArray(name: string, v: unknown): number[] {
 }
 
 /** Type-checks the options object; value rules are the core's. */
-function prepareOptions(options: unknown): NativeOptions {
+function prepareOptions(options: unknown): NativeArgs {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new SeqpackError('ERR_SEQPACK_INVALID_CAPACITY', `options must be an object with a capacity, e.g. { capacity: 4096 }; got ${typeName(options)}`)
   }
@@ -313,7 +317,7 @@ function prepareOptions(options: unknown): NativeOptions {
       throw new SeqpackError('ERR_SEQPACK_INVALID_OPTION', `unknown option \`${key}\`; valid options are ${OPTION_KEYS.join(', ')}`, { value: key })
     }
   }
-  const out: NativeOptions = {}
+  const out: { capacity?: number; strategy?: string } & NativeStrategyOptions = {}
   if (o.capacity !== undefined) {
     if (typeof o.capacity !== 'number') {
       throw new SeqpackError('ERR_SEQPACK_INVALID_CAPACITY', `capacity must be a number, got ${typeName(o.capacity)}`, { value: String(o.capacity) })
@@ -342,7 +346,8 @@ function prepareOptions(options: unknown): NativeOptions {
     }
     out.layouts = o.layouts.map((l, i) => numberArray(`layouts[${i}]`, l))
   }
-  return out
+  const { capacity, strategy, ...extra } = out
+  return [capacity, strategy, Object.keys(extra).length > 0 ? extra : undefined]
 }
 
 /**
@@ -358,9 +363,9 @@ export function pack(lengths: Lengths, options: PackOptions): PackResult {
   const [kind, arr] = prepareLengths(lengths)
   let n: NativePacking
   try {
-    if (kind === 'u32') n = native.packU32(arr as Uint32Array, opts)
-    else if (kind === 'i32') n = native.packI32(arr as Int32Array, opts)
-    else n = native.packF64(arr as Float64Array, opts)
+    if (kind === 'u32') n = native.packU32(arr as Uint32Array, ...opts)
+    else if (kind === 'i32') n = native.packI32(arr as Int32Array, ...opts)
+    else n = native.packF64(arr as Float64Array, ...opts)
   } catch (err) {
     throw fromNative(err)
   }
@@ -389,9 +394,9 @@ export async function packAsync(lengths: Lengths, options: AsyncPackOptions): Pr
   signal?.addEventListener('abort', onAbort, { once: true })
   try {
     let n: NativePacking
-    if (kind === 'u32') n = await native.packAsyncU32(arr as Uint32Array, opts, token)
-    else if (kind === 'i32') n = await native.packAsyncI32(arr as Int32Array, opts, token)
-    else n = await native.packAsyncF64(arr as Float64Array, opts, token)
+    if (kind === 'u32') n = await native.packAsyncU32(arr as Uint32Array, ...opts, token)
+    else if (kind === 'i32') n = await native.packAsyncI32(arr as Int32Array, ...opts, token)
+    else n = await native.packAsyncF64(arr as Float64Array, ...opts, token)
     return new PackResult(n)
   } catch (err) {
     const e = fromNative(err)

@@ -42,45 +42,16 @@ export interface NativeGroupBalance {
   attentionSpreadMax: number
 }
 
-export interface NativeMetrics {
-  numBins: number
-  numItems: number
-  totalTokens: number
-  totalCapacity: number
-  paddingTokens: number
-  efficiency: number
-  utilisation: NativeSummary
-  itemsPerBin: NativeSummary
-  lowerBoundL1: number
-  lowerBoundL2: number
-  gap: number
-  /** Grouped strategies only. */
-  groupBalance?: NativeGroupBalance
-}
-
-/**
- * Options as JavaScript passes them. Types were checked by the TS layer;
- * values (ranges, integrality) are validated by the core.
- */
-export interface NativeOptions {
-  capacity?: number
-  strategy?: string
-  k?: number
-  seed?: number
-  threads?: number
-  groupSize?: number
-  capacities?: Array<number>
-  weights?: Array<number>
-  layouts?: Array<Array<number>>
-}
-
 export interface NativePacking {
   items: Uint32Array
   binOffsets: Uint32Array
   binLoads: Uint32Array
   binCapacities?: Uint32Array
   groupOffsets?: Uint32Array
-  metrics: NativeMetrics
+  /** See [`METRICS_LAYOUT`]. */
+  metrics: Float64Array
+  /** Grouped strategies only. */
+  groupBalance?: NativeGroupBalance
 }
 
 export interface NativeStrategyInfo {
@@ -93,27 +64,35 @@ export interface NativeStrategyInfo {
   grouped: boolean
 }
 
-export interface NativeSummary {
-  mean: number
-  std: number
-  min: number
-  max: number
+/**
+ * The strategy-specific options, passed as one object only when the caller
+ * gave any (most calls give none, and reading an object's properties is the
+ * most expensive part of crossing the boundary for small inputs).
+ */
+export interface NativeStrategyOptions {
+  k?: number
+  seed?: number
+  threads?: number
+  groupSize?: number
+  capacities?: Array<number>
+  weights?: Array<number>
+  layouts?: Array<Array<number>>
 }
 
-export declare function packAsyncF64(lengths: Float64Array, options: NativeOptions, token: CancelToken): Promise<NativePacking>
+export declare function packAsyncF64(lengths: Float64Array, capacity: number | undefined | null, strategy: string | undefined | null, extra: NativeStrategyOptions | undefined | null, token: CancelToken): Promise<NativePacking>
 
-export declare function packAsyncI32(lengths: Int32Array, options: NativeOptions, token: CancelToken): Promise<NativePacking>
+export declare function packAsyncI32(lengths: Int32Array, capacity: number | undefined | null, strategy: string | undefined | null, extra: NativeStrategyOptions | undefined | null, token: CancelToken): Promise<NativePacking>
 
-export declare function packAsyncU32(lengths: Uint32Array, options: NativeOptions, token: CancelToken): Promise<NativePacking>
+export declare function packAsyncU32(lengths: Uint32Array, capacity: number | undefined | null, strategy: string | undefined | null, extra: NativeStrategyOptions | undefined | null, token: CancelToken): Promise<NativePacking>
 
 /** Packs JavaScript numbers (a plain array converted to `Float64Array` by the TS layer). */
-export declare function packF64(lengths: Float64Array, options: NativeOptions): NativePacking
+export declare function packF64(lengths: Float64Array, capacity?: number | undefined | null, strategy?: string | undefined | null, extra?: NativeStrategyOptions | undefined | null): NativePacking
 
 /** Packs an `Int32Array` of lengths (negative values are reported by index). */
-export declare function packI32(lengths: Int32Array, options: NativeOptions): NativePacking
+export declare function packI32(lengths: Int32Array, capacity?: number | undefined | null, strategy?: string | undefined | null, extra?: NativeStrategyOptions | undefined | null): NativePacking
 
 /** Packs a `Uint32Array` of lengths, borrowed without copying. */
-export declare function packU32(lengths: Uint32Array, options: NativeOptions): NativePacking
+export declare function packU32(lengths: Uint32Array, capacity?: number | undefined | null, strategy?: string | undefined | null, extra?: NativeStrategyOptions | undefined | null): NativePacking
 
 /**
  * Test hook: panics on purpose, synchronously (`"sync"`) or inside async

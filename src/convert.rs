@@ -4,13 +4,12 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use seqpack_core as core;
 
-/// Options as JavaScript passes them. Types were checked by the TS layer;
-/// values (ranges, integrality) are validated by the core.
+/// The strategy-specific options, passed as one object only when the caller
+/// gave any (most calls give none, and reading an object's properties is the
+/// most expensive part of crossing the boundary for small inputs).
 #[napi(object)]
-#[derive(Default)]
-pub struct NativeOptions {
-    pub capacity: Option<f64>,
-    pub strategy: Option<String>,
+#[derive(Default, Clone)]
+pub struct NativeStrategyOptions {
     pub k: Option<f64>,
     pub seed: Option<f64>,
     pub threads: Option<f64>,
@@ -20,50 +19,94 @@ pub struct NativeOptions {
     pub layouts: Option<Vec<Vec<f64>>>,
 }
 
+/// Options as JavaScript passes them: `capacity` and `strategy` as plain
+/// arguments, the rest in [`NativeStrategyOptions`]. Types were checked by the
+/// TS layer; values (ranges, integrality) are validated by the core.
+#[derive(Default)]
+pub struct NativeOptions {
+    pub capacity: Option<f64>,
+    pub strategy: Option<String>,
+    pub extra: Option<NativeStrategyOptions>,
+}
+
 impl NativeOptions {
+    pub fn new(
+        capacity: Option<f64>,
+        strategy: Option<String>,
+        extra: Option<NativeStrategyOptions>,
+    ) -> Self {
+        NativeOptions {
+            capacity,
+            strategy,
+            extra,
+        }
+    }
+
     pub fn request(&self) -> core::Result<core::Request> {
-        let raw = core::RawOptions {
-            k: self.k,
-            seed: self.seed,
-            threads: self.threads,
-            group_size: self.group_size,
-            capacities: self.capacities.clone(),
-            weights: self.weights.clone(),
-            layouts: self.layouts.clone(),
+        let raw = match &self.extra {
+            Some(e) => core::RawOptions {
+                k: e.k,
+                seed: e.seed,
+                threads: e.threads,
+                group_size: e.group_size,
+                capacities: e.capacities.clone(),
+                weights: e.weights.clone(),
+                layouts: e.layouts.clone(),
+            },
+            None => core::RawOptions::default(),
         };
         core::Request::new(self.strategy.as_deref(), self.capacity, &raw)
     }
 }
 
-#[napi(object)]
-pub struct NativeSummary {
-    pub mean: f64,
-    pub std: f64,
-    pub min: f64,
-    pub max: f64,
-}
+/// Slots of `NativePacking::metrics`, a `Float64Array`. One small typed array
+/// instead of an object tree: setting ~20 named properties on 3 objects cost
+/// more than the packing itself for inputs of a few thousand items. The TS
+/// layer (`index.ts`, `M_*` constants) reads the same layout.
+pub const METRICS_LAYOUT: [&str; 17] = [
+    "numBins",
+    "numItems",
+    "totalTokens",
+    "totalCapacity",
+    "paddingTokens",
+    "efficiency",
+    "utilisation.mean",
+    "utilisation.std",
+    "utilisation.min",
+    "utilisation.max",
+    "itemsPerBin.mean",
+    "itemsPerBin.std",
+    "itemsPerBin.min",
+    "itemsPerBin.max",
+    "lowerBoundL1",
+    "lowerBoundL2",
+    "gap",
+];
 
-impl From<core::metrics::Summary> for NativeSummary {
-    fn from(s: core::metrics::Summary) -> Self {
-        NativeSummary { mean: s.mean, std: s.std, min: s.min, max: s.max }
-    }
-}
-
-#[napi(object)]
-pub struct NativeMetrics {
-    pub num_bins: f64,
-    pub num_items: f64,
-    pub total_tokens: f64,
-    pub total_capacity: f64,
-    pub padding_tokens: f64,
-    pub efficiency: f64,
-    pub utilisation: NativeSummary,
-    pub items_per_bin: NativeSummary,
-    pub lower_bound_l1: f64,
-    pub lower_bound_l2: f64,
-    pub gap: f64,
-    /// Grouped strategies only.
-    pub group_balance: Option<NativeGroupBalance>,
+fn metrics_array(m: &core::Metrics) -> Float64Array {
+    let u = &m.utilisation;
+    let c = &m.items_per_bin;
+    let values: Vec<f64> = vec![
+        m.num_bins as f64,
+        m.num_items as f64,
+        m.total_tokens as f64,
+        m.total_capacity as f64,
+        m.padding_tokens as f64,
+        m.efficiency,
+        u.mean,
+        u.std,
+        u.min,
+        u.max,
+        c.mean,
+        c.std,
+        c.min,
+        c.max,
+        m.lower_bound_l1 as f64,
+        m.lower_bound_l2 as f64,
+        m.gap,
+    ];
+    debug_assert_eq!(values.len(), METRICS_LAYOUT.len());
+    Float64Array::new(values)
 }
 
 /// Per-group balance (see `seqpack_core::metrics::GroupBalance`).
@@ -95,7 +138,10 @@ pub struct NativePacking {
     pub bin_loads: Uint32Array,
     pub bin_capacities: Option<Uint32Array>,
     pub group_offsets: Option<Uint32Array>,
-    pub metrics: NativeMetrics,
+    /// See [`METRICS_LAYOUT`].
+    pub metrics: Float64Array,
+    /// Grouped strategies only.
+    pub group_balance: Option<NativeGroupBalance>,
 }
 
 /// Hands the core's vectors to JS without copying.
@@ -108,20 +154,8 @@ pub fn to_js(o: core::Outcome) -> NativePacking {
         bin_loads: Uint32Array::new(p.bin_loads),
         bin_capacities: p.bin_capacities.map(Uint32Array::new),
         group_offsets: p.group_offsets.map(Uint32Array::new),
-        metrics: NativeMetrics {
-            num_bins: m.num_bins as f64,
-            num_items: m.num_items as f64,
-            total_tokens: m.total_tokens as f64,
-            total_capacity: m.total_capacity as f64,
-            padding_tokens: m.padding_tokens as f64,
-            efficiency: m.efficiency,
-            utilisation: m.utilisation.into(),
-            items_per_bin: m.items_per_bin.into(),
-            lower_bound_l1: m.lower_bound_l1 as f64,
-            lower_bound_l2: m.lower_bound_l2 as f64,
-            gap: m.gap,
-            group_balance: m.groups.map(Into::into),
-        },
+        metrics: metrics_array(&m),
+        group_balance: m.groups.map(Into::into),
     }
 }
 
@@ -180,5 +214,12 @@ const SEP: char = '\u{1f}';
 pub fn encode_error(e: &core::PackError) -> Error {
     let index = e.index.map(|i| i.to_string()).unwrap_or_default();
     let value = e.value.clone().unwrap_or_default().replace(SEP, " ");
-    Error::new(Status::GenericFailure, format!("{}{SEP}{index}{SEP}{value}{SEP}{}", e.kind.code(), e.message))
+    Error::new(
+        Status::GenericFailure,
+        format!(
+            "{}{SEP}{index}{SEP}{value}{SEP}{}",
+            e.kind.code(),
+            e.message
+        ),
+    )
 }

@@ -22,7 +22,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 mod convert;
-use convert::{encode_error, to_js, NativeBalance, NativeOptions, NativePacking, NativeStrategyInfo};
+use convert::{
+    encode_error, to_js, NativeBalance, NativeOptions, NativePacking, NativeStrategyInfo,
+    NativeStrategyOptions,
+};
 
 /// Runs `f`, converting a panic into an `ERR_SEQPACK_INTERNAL` error.
 fn guard<T>(f: impl FnOnce() -> core::Result<T>) -> Result<T> {
@@ -43,20 +46,36 @@ fn guard<T>(f: impl FnOnce() -> core::Result<T>) -> Result<T> {
     }
 }
 
-fn pack_validated(lengths: &[u32], options: &NativeOptions, ctl: &core::Control) -> core::Result<core::Outcome> {
+fn pack_validated(
+    lengths: &[u32],
+    options: &NativeOptions,
+    ctl: &core::Control,
+) -> core::Result<core::Outcome> {
     let req = options.request()?;
     core::pack(lengths, &req, ctl)
 }
 
 /// Packs a `Uint32Array` of lengths, borrowed without copying.
 #[napi(js_name = "packU32")]
-pub fn pack_u32(lengths: &[u32], options: NativeOptions) -> Result<NativePacking> {
+pub fn pack_u32(
+    lengths: &[u32],
+    capacity: Option<f64>,
+    strategy: Option<String>,
+    extra: Option<NativeStrategyOptions>,
+) -> Result<NativePacking> {
+    let options = NativeOptions::new(capacity, strategy, extra);
     guard(|| pack_validated(lengths, &options, &core::Control::none())).map(to_js)
 }
 
 /// Packs an `Int32Array` of lengths (negative values are reported by index).
 #[napi(js_name = "packI32")]
-pub fn pack_i32(lengths: &[i32], options: NativeOptions) -> Result<NativePacking> {
+pub fn pack_i32(
+    lengths: &[i32],
+    capacity: Option<f64>,
+    strategy: Option<String>,
+    extra: Option<NativeStrategyOptions>,
+) -> Result<NativePacking> {
+    let options = NativeOptions::new(capacity, strategy, extra);
     guard(|| {
         let req = options.request()?;
         let lengths = core::input::from_i32(lengths, req.capacity)?;
@@ -67,7 +86,13 @@ pub fn pack_i32(lengths: &[i32], options: NativeOptions) -> Result<NativePacking
 
 /// Packs JavaScript numbers (a plain array converted to `Float64Array` by the TS layer).
 #[napi(js_name = "packF64")]
-pub fn pack_f64(lengths: &[f64], options: NativeOptions) -> Result<NativePacking> {
+pub fn pack_f64(
+    lengths: &[f64],
+    capacity: Option<f64>,
+    strategy: Option<String>,
+    extra: Option<NativeStrategyOptions>,
+) -> Result<NativePacking> {
+    let options = NativeOptions::new(capacity, strategy, extra);
     guard(|| {
         let req = options.request()?;
         let lengths = core::input::from_f64(lengths, req.capacity)?;
@@ -87,7 +112,9 @@ pub struct CancelToken {
 impl CancelToken {
     #[napi(constructor)]
     pub fn new() -> Self {
-        CancelToken { flag: Arc::new(AtomicBool::new(false)) }
+        CancelToken {
+            flag: Arc::new(AtomicBool::new(false)),
+        }
     }
 
     /// Requests cancellation; the worker stops at its next checkpoint.
@@ -129,7 +156,8 @@ impl Task for PackTask {
 
     fn compute(&mut self) -> Result<Self::Output> {
         let lengths = self.lengths.take();
-        let (options, flag, panic_for_testing) = (&self.options, &self.flag, self.panic_for_testing);
+        let (options, flag, panic_for_testing) =
+            (&self.options, &self.flag, self.panic_for_testing);
         guard(move || {
             if panic_for_testing {
                 panic!("deliberate panic inside async compute (test hook)");
@@ -139,8 +167,12 @@ impl Task for PackTask {
             let req = options.request()?;
             match lengths.expect("compute runs once") {
                 OwnedLengths::U32(v) => core::pack(&v, &req, &ctl),
-                OwnedLengths::I32(v) => core::pack(&core::input::from_i32(&v, req.capacity)?, &req, &ctl),
-                OwnedLengths::F64(v) => core::pack(&core::input::from_f64(&v, req.capacity)?, &req, &ctl),
+                OwnedLengths::I32(v) => {
+                    core::pack(&core::input::from_i32(&v, req.capacity)?, &req, &ctl)
+                }
+                OwnedLengths::F64(v) => {
+                    core::pack(&core::input::from_f64(&v, req.capacity)?, &req, &ctl)
+                }
             }
         })
     }
@@ -151,21 +183,47 @@ impl Task for PackTask {
 }
 
 fn task(lengths: OwnedLengths, options: NativeOptions, token: &CancelToken) -> AsyncTask<PackTask> {
-    AsyncTask::new(PackTask { lengths: Some(lengths), options, flag: token.flag.clone(), panic_for_testing: false })
+    AsyncTask::new(PackTask {
+        lengths: Some(lengths),
+        options,
+        flag: token.flag.clone(),
+        panic_for_testing: false,
+    })
 }
 
 #[napi(js_name = "packAsyncU32", ts_return_type = "Promise<NativePacking>")]
-pub fn pack_async_u32(lengths: &[u32], options: NativeOptions, token: &CancelToken) -> AsyncTask<PackTask> {
+pub fn pack_async_u32(
+    lengths: &[u32],
+    capacity: Option<f64>,
+    strategy: Option<String>,
+    extra: Option<NativeStrategyOptions>,
+    token: &CancelToken,
+) -> AsyncTask<PackTask> {
+    let options = NativeOptions::new(capacity, strategy, extra);
     task(OwnedLengths::U32(lengths.to_vec()), options, token)
 }
 
 #[napi(js_name = "packAsyncI32", ts_return_type = "Promise<NativePacking>")]
-pub fn pack_async_i32(lengths: &[i32], options: NativeOptions, token: &CancelToken) -> AsyncTask<PackTask> {
+pub fn pack_async_i32(
+    lengths: &[i32],
+    capacity: Option<f64>,
+    strategy: Option<String>,
+    extra: Option<NativeStrategyOptions>,
+    token: &CancelToken,
+) -> AsyncTask<PackTask> {
+    let options = NativeOptions::new(capacity, strategy, extra);
     task(OwnedLengths::I32(lengths.to_vec()), options, token)
 }
 
 #[napi(js_name = "packAsyncF64", ts_return_type = "Promise<NativePacking>")]
-pub fn pack_async_f64(lengths: &[f64], options: NativeOptions, token: &CancelToken) -> AsyncTask<PackTask> {
+pub fn pack_async_f64(
+    lengths: &[f64],
+    capacity: Option<f64>,
+    strategy: Option<String>,
+    extra: Option<NativeStrategyOptions>,
+    token: &CancelToken,
+) -> AsyncTask<PackTask> {
+    let options = NativeOptions::new(capacity, strategy, extra);
     task(OwnedLengths::F64(lengths.to_vec()), options, token)
 }
 
@@ -189,16 +247,27 @@ pub fn balance_f64(lengths: &[f64], nodes: f64) -> Result<NativeBalance> {
 /// The strategy catalogue.
 #[napi]
 pub fn strategies() -> Result<Vec<NativeStrategyInfo>> {
-    guard(|| Ok(core::STRATEGIES.iter().map(|s| NativeStrategyInfo::from(*s)).collect()))
+    guard(|| {
+        Ok(core::STRATEGIES
+            .iter()
+            .map(|s| NativeStrategyInfo::from(*s))
+            .collect())
+    })
 }
 
 /// Test hook: panics on purpose, synchronously (`"sync"`) or inside async
 /// compute (`"async"`), to prove panics surface as errors and Node survives.
-#[napi(js_name = "panicForTesting", ts_return_type = "Promise<NativePacking> | void")]
+#[napi(
+    js_name = "panicForTesting",
+    ts_return_type = "Promise<NativePacking> | void"
+)]
 pub fn panic_for_testing(env: Env, mode: String) -> Result<Option<AsyncTask<PackTask>>> {
     let _ = env;
     if mode == "async" {
-        let options = NativeOptions { capacity: Some(1.0), ..Default::default() };
+        let options = NativeOptions {
+            capacity: Some(1.0),
+            ..Default::default()
+        };
         return Ok(Some(AsyncTask::new(PackTask {
             lengths: Some(OwnedLengths::U32(vec![1])),
             options,
@@ -206,6 +275,8 @@ pub fn panic_for_testing(env: Env, mode: String) -> Result<Option<AsyncTask<Pack
             panic_for_testing: true,
         })));
     }
-    guard(|| -> core::Result<()> { panic!("deliberate panic in a synchronous export (test hook)") })?;
+    guard(|| -> core::Result<()> {
+        panic!("deliberate panic in a synchronous export (test hook)")
+    })?;
     Ok(None)
 }

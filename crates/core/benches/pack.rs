@@ -71,21 +71,28 @@ fn lengths(dist: &str, n: usize, capacity: u32, seed: u64) -> Vec<u32> {
 }
 
 fn request(capacity: u32) -> Request {
-    Request::new(Some("obfd"), Some(capacity as f64), &RawOptions::default()).expect("valid request")
+    Request::new(Some("obfd"), Some(capacity as f64), &RawOptions::default())
+        .expect("valid request")
 }
 
 fn bench_obfd(c: &mut Criterion) {
     let mut g = c.benchmark_group("obfd");
-    g.sample_size(10).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_millis(800));
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_millis(800));
     for dist in DISTS {
         for cap in [512u32, 2048, 4096, 8192] {
             for n in [10_000usize, 100_000, 1_000_000] {
                 let input = lengths(dist, n, cap, 42);
                 let req = request(cap);
                 g.throughput(Throughput::Elements(n as u64));
-                g.bench_with_input(BenchmarkId::new(format!("{dist}/{cap}"), n), &input, |b, input| {
-                    b.iter(|| pack(black_box(input), &req, &Control::none()).expect("packs"))
-                });
+                g.bench_with_input(
+                    BenchmarkId::new(format!("{dist}/{cap}"), n),
+                    &input,
+                    |b, input| {
+                        b.iter(|| pack(black_box(input), &req, &Control::none()).expect("packs"))
+                    },
+                );
             }
         }
     }
@@ -94,7 +101,9 @@ fn bench_obfd(c: &mut Criterion) {
 
 fn bench_placement(c: &mut Criterion) {
     let mut g = c.benchmark_group("placement");
-    g.sample_size(10).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_millis(800));
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_millis(800));
     let cap = 4096;
     for n in [10_000usize, 100_000, 1_000_000] {
         let input = lengths("uniform", n, cap, 42);
@@ -102,10 +111,14 @@ fn bench_placement(c: &mut Criterion) {
         let ord = order::decreasing(&input, max);
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::new("best_fit", n), &ord, |b, ord| {
-            b.iter(|| placement::best_fit(&input, ord.clone(), cap, &Control::none()).expect("packs"))
+            b.iter(|| {
+                placement::best_fit(&input, ord.clone(), cap, &Control::none()).expect("packs")
+            })
         });
         g.bench_with_input(BenchmarkId::new("first_fit", n), &ord, |b, ord| {
-            b.iter(|| placement::first_fit(&input, ord.clone(), cap, &Control::none()).expect("packs"))
+            b.iter(|| {
+                placement::first_fit(&input, ord.clone(), cap, &Control::none()).expect("packs")
+            })
         });
     }
     g.finish();
@@ -113,21 +126,39 @@ fn bench_placement(c: &mut Criterion) {
 
 fn bench_phases(c: &mut Criterion) {
     let mut g = c.benchmark_group("phases");
-    g.sample_size(10).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_millis(800));
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_millis(800));
     let (n, cap) = (1_000_000usize, 4096u32);
     let input = lengths("uniform", n, cap, 42);
     let max = *input.iter().max().unwrap();
     let req = request(cap);
     g.throughput(Throughput::Elements(n as u64));
-    g.bench_function("validate", |b| b.iter(|| seqpack_core::input::validate_u32(black_box(&input), cap)));
-    g.bench_function("sort", |b| b.iter(|| order::decreasing(black_box(&input), max)));
-    g.bench_function("assign", |b| b.iter(|| obfd::obfd(black_box(&input), cap, max, &Control::none())));
-    let packing = obfd::obfd(&input, cap, max, &Control::none()).unwrap().into_packing(&input);
-    g.bench_function("assign+flatten", |b| {
-        b.iter(|| obfd::obfd(black_box(&input), cap, max, &Control::none()).unwrap().into_packing(&input))
+    g.bench_function("validate", |b| {
+        b.iter(|| seqpack_core::input::validate_u32(black_box(&input), cap))
     });
-    g.bench_function("metrics", |b| b.iter(|| Metrics::compute(black_box(&packing), &input, cap)));
-    g.bench_function("pack", |b| b.iter(|| pack(black_box(&input), &req, &Control::none())));
+    g.bench_function("sort", |b| {
+        b.iter(|| order::decreasing(black_box(&input), max))
+    });
+    g.bench_function("assign", |b| {
+        b.iter(|| obfd::obfd(black_box(&input), cap, max, &Control::none()))
+    });
+    let packing = obfd::obfd(&input, cap, max, &Control::none())
+        .unwrap()
+        .into_packing(&input);
+    g.bench_function("assign+flatten", |b| {
+        b.iter(|| {
+            obfd::obfd(black_box(&input), cap, max, &Control::none())
+                .unwrap()
+                .into_packing(&input)
+        })
+    });
+    g.bench_function("metrics", |b| {
+        b.iter(|| Metrics::compute(black_box(&packing), &input, cap))
+    });
+    g.bench_function("pack", |b| {
+        b.iter(|| pack(black_box(&input), &req, &Control::none()))
+    });
     g.finish();
 }
 

@@ -17,11 +17,14 @@ fn main() {
     let mut s = 42u64;
     let lengths: Vec<u32> = (0..n)
         .map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (16 + (s >> 33) % 497).min(cap as u64) as u32
         })
         .collect();
-    let req = Request::new(Some("obfd"), Some(cap as f64), &RawOptions::default()).expect("request");
+    let req =
+        Request::new(Some("obfd"), Some(cap as f64), &RawOptions::default()).expect("request");
     // Optional third argument: time that many rounds and print the median
     // ns/item (the core alone, to set against scripts/perf-ab.mjs).
     if let Some(rounds) = args.next().map(|a| a.parse::<usize>().expect("rounds")) {
@@ -36,8 +39,14 @@ fn main() {
             })
             .collect();
         t.sort_by(f64::total_cmp);
-        println!("core N={n} C={cap}: {:.2} ns/item (median of {rounds})", t[rounds / 2]);
+        println!(
+            "core N={n} C={cap}: {:.2} ns/item (median of {rounds})",
+            t[rounds / 2]
+        );
     }
     let out = measured(&lengths, &req);
-    println!("{} bins, L2 {}", out.metrics.num_bins, out.metrics.lower_bound_l2);
+    println!(
+        "{} bins, L2 {}",
+        out.metrics.num_bins, out.metrics.lower_bound_l2
+    );
 }

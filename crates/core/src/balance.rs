@@ -71,7 +71,11 @@ pub struct Balance {
 /// Validates a node count given as a JavaScript number.
 pub fn nodes_from_f64(v: f64) -> Result<u32> {
     if !v.is_finite() || v != v.trunc() || v < 1.0 || v > MAX_NODES as f64 {
-        return Err(PackError::option("nodes", js_number(v), &format!("it must be an integer between 1 and {MAX_NODES}")));
+        return Err(PackError::option(
+            "nodes",
+            js_number(v),
+            &format!("it must be an integer between 1 and {MAX_NODES}"),
+        ));
     }
     Ok(v as u32)
 }
@@ -87,7 +91,11 @@ pub struct Chunks {
 impl Chunks {
     pub fn new(total: u64, nodes: u32) -> Self {
         let k = 2 * nodes as u64;
-        Chunks { nodes: nodes as u64, base: total / k, extra: total % k }
+        Chunks {
+            nodes: nodes as u64,
+            base: total / k,
+            extra: total % k,
+        }
     }
 
     /// First token of chunk `j` (`j <= 2 * nodes`).
@@ -107,7 +115,11 @@ impl Chunks {
 
     /// The node that processes chunk `j`.
     pub fn node_of(&self, j: u64) -> usize {
-        (if j < self.nodes { j } else { 2 * self.nodes - 1 - j }) as usize
+        (if j < self.nodes {
+            j
+        } else {
+            2 * self.nodes - 1 - j
+        }) as usize
     }
 
     /// Calls `f(node, cost)` for each piece of a document of `len` tokens
@@ -142,7 +154,11 @@ pub fn node_loads(lengths: impl IntoIterator<Item = u32> + Clone, nodes: u32) ->
 /// `max |load * nodes - total|`: the largest deviation, scaled by `nodes` to stay integral.
 fn scaled_deviation(loads: &[u128], total: u128) -> u128 {
     let n = loads.len() as u128;
-    loads.iter().map(|&l| (l * n).abs_diff(total)).max().unwrap_or(0)
+    loads
+        .iter()
+        .map(|&l| (l * n).abs_diff(total))
+        .max()
+        .unwrap_or(0)
 }
 
 /// Chooses the order of the documents of one packed row for `nodes`
@@ -150,13 +166,22 @@ fn scaled_deviation(loads: &[u128], total: u128) -> u128 {
 pub fn balance(lengths: &[u32], nodes: u32) -> Result<Balance> {
     validate_u32(lengths, u32::MAX)?;
     if nodes == 0 || nodes > MAX_NODES {
-        return Err(PackError::option("nodes", nodes.to_string(), &format!("it must be an integer between 1 and {MAX_NODES}")));
+        return Err(PackError::option(
+            "nodes",
+            nodes.to_string(),
+            &format!("it must be an integer between 1 and {MAX_NODES}"),
+        ));
     }
     let total_tokens: u64 = lengths.iter().map(|&l| l as u64).sum();
     let total: u128 = lengths.iter().map(|&l| (l as u128) * (l as u128)).sum();
     let chunks = Chunks::new(total_tokens, nodes);
-    let exact = lengths.len() <= EXACT_LIMIT && distinct_orders(lengths) * (lengths.len() as u64 + 2 * nodes as u64) <= EXACT_BUDGET;
-    let seq = if exact { exact_search(lengths, chunks, nodes, total) } else { heuristic(lengths, nodes, total) };
+    let exact = lengths.len() <= EXACT_LIMIT
+        && distinct_orders(lengths) * (lengths.len() as u64 + 2 * nodes as u64) <= EXACT_BUDGET;
+    let seq = if exact {
+        exact_search(lengths, chunks, nodes, total)
+    } else {
+        heuristic(lengths, nodes, total)
+    };
     // Map lengths back to input indices; equal lengths keep their input order.
     let mut by_len: Vec<u32> = (0..lengths.len() as u32).collect();
     by_len.sort_unstable_by_key(|&i| (lengths[i as usize], i));
@@ -164,15 +189,26 @@ pub fn balance(lengths: &[u32], nodes: u32) -> Result<Balance> {
     let order = seq
         .iter()
         .map(|&len| {
-            let k = next.entry(len).or_insert_with(|| by_len.partition_point(|&i| lengths[i as usize] < len));
+            let k = next
+                .entry(len)
+                .or_insert_with(|| by_len.partition_point(|&i| lengths[i as usize] < len));
             *k += 1;
             by_len[*k - 1]
         })
         .collect();
     let loads = node_loads(seq.iter().copied(), nodes);
     let mean = total as f64 / nodes as f64;
-    let max_deviation = loads.iter().map(|&l| (l as f64 - mean).abs()).fold(0.0, f64::max);
-    Ok(Balance { order, loads, mean, max_deviation, exact })
+    let max_deviation = loads
+        .iter()
+        .map(|&l| (l as f64 - mean).abs())
+        .fold(0.0, f64::max);
+    Ok(Balance {
+        order,
+        loads,
+        mean,
+        max_deviation,
+        exact,
+    })
 }
 
 /// Number of distinct orders of `lengths` (a multinomial coefficient); `lengths.len() <= 20`.
@@ -181,7 +217,11 @@ fn distinct_orders(lengths: &[u32]) -> u64 {
     sorted.sort_unstable();
     let (mut orders, mut run) = (1u64, 0u64);
     for (k, w) in (1u64..).zip(0..sorted.len()) {
-        run = if w > 0 && sorted[w] == sorted[w - 1] { run + 1 } else { 1 };
+        run = if w > 0 && sorted[w] == sorted[w - 1] {
+            run + 1
+        } else {
+            1
+        };
         orders = orders * k / run; // k!/(prod runs!) built incrementally, exact at each step
     }
     orders
@@ -240,7 +280,12 @@ impl Search {
             }
             // Append, with incremental loads; cut if some node is already too heavy.
             let mut cut = false;
-            let (loads, n, total, best) = (&mut self.loads, self.n, self.total, self.best.as_ref().map(|b| b.0));
+            let (loads, n, total, best) = (
+                &mut self.loads,
+                self.n,
+                self.total,
+                self.best.as_ref().map(|b| b.0),
+            );
             self.chunks.pieces(at, len, |node, c| {
                 loads[node] += c;
                 if let Some(b) = best {
@@ -326,23 +371,39 @@ mod tests {
         let c = Chunks::new(10, 2); // 4 chunks: 3, 3, 2, 2
         let starts: Vec<u64> = (0..=4).map(|j| c.start(j)).collect();
         assert_eq!(starts, vec![0, 3, 6, 8, 10]);
-        assert_eq!((0..10).map(|p| c.chunk_of(p)).collect::<Vec<_>>(), vec![0, 0, 0, 1, 1, 1, 2, 2, 3, 3]);
-        assert_eq!((0..4).map(|j| c.node_of(j)).collect::<Vec<_>>(), vec![0, 1, 1, 0]);
+        assert_eq!(
+            (0..10).map(|p| c.chunk_of(p)).collect::<Vec<_>>(),
+            vec![0, 0, 0, 1, 1, 1, 2, 2, 3, 3]
+        );
+        assert_eq!(
+            (0..4).map(|j| c.node_of(j)).collect::<Vec<_>>(),
+            vec![0, 1, 1, 0]
+        );
         let tiny = Chunks::new(3, 4); // 8 chunks: 1, 1, 1, 0, 0, 0, 0, 0
-        assert_eq!((0..3).map(|p| tiny.chunk_of(p)).collect::<Vec<_>>(), vec![0, 1, 2]);
+        assert_eq!(
+            (0..3).map(|p| tiny.chunk_of(p)).collect::<Vec<_>>(),
+            vec![0, 1, 2]
+        );
     }
 
     #[test]
     fn counts_distinct_orders() {
         assert_eq!(distinct_orders(&[]), 1);
         assert_eq!(distinct_orders(&[1, 2, 3]), 6);
-        assert_eq!(distinct_orders(&[5, 5, 5, 2, 2, 1, 9, 9]), 40320 / (6 * 2 * 2));
+        assert_eq!(
+            distinct_orders(&[5, 5, 5, 2, 2, 1, 9, 9]),
+            40320 / (6 * 2 * 2)
+        );
     }
 
     #[test]
     fn rejects_bad_nodes() {
         for v in [0.0, -1.0, 1.5, f64::NAN, 65537.0] {
-            assert_eq!(nodes_from_f64(v).unwrap_err().kind, ErrorKind::InvalidOption, "{v}");
+            assert_eq!(
+                nodes_from_f64(v).unwrap_err().kind,
+                ErrorKind::InvalidOption,
+                "{v}"
+            );
         }
         assert_eq!(balance(&[1], 0).unwrap_err().kind, ErrorKind::InvalidOption);
         assert_eq!(balance(&[1, 0], 2).unwrap_err().index, Some(1));

@@ -62,12 +62,27 @@ pub struct PackError {
 
 impl PackError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        PackError { kind, message: message.into(), index: None, value: None }
+        PackError {
+            kind,
+            message: message.into(),
+            index: None,
+            value: None,
+        }
     }
 
     /// An error about element `index` whose value renders as `value`.
-    pub fn at(kind: ErrorKind, index: usize, value: impl fmt::Display, message: impl Into<String>) -> Self {
-        PackError { kind, message: message.into(), index: Some(index), value: Some(value.to_string()) }
+    pub fn at(
+        kind: ErrorKind,
+        index: usize,
+        value: impl fmt::Display,
+        message: impl Into<String>,
+    ) -> Self {
+        PackError {
+            kind,
+            message: message.into(),
+            index: Some(index),
+            value: Some(value.to_string()),
+        }
     }
 
     /// An error about a named option whose value renders as `value`.
@@ -82,7 +97,10 @@ impl PackError {
     }
 
     pub fn aborted() -> Self {
-        PackError::new(ErrorKind::Aborted, "the packing was aborted before it finished")
+        PackError::new(
+            ErrorKind::Aborted,
+            "the packing was aborted before it finished",
+        )
     }
 }
 
@@ -102,7 +120,11 @@ pub fn js_number(v: f64) -> String {
     if v.is_nan() {
         "NaN".into()
     } else if v.is_infinite() {
-        if v > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+        if v > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
     } else if v == v.trunc() && v.abs() < 1e21 {
         format!("{}", v as i128)
     } else {

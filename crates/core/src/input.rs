@@ -16,9 +16,17 @@ pub const MAX_ITEMS: usize = (u32::MAX - 1) as usize;
 
 /// Checks a capacity given as a JavaScript number.
 pub fn capacity_from_f64(v: Option<f64>) -> Result<u32> {
-    let v = v.ok_or_else(|| PackError::new(ErrorKind::InvalidCapacity, "option `capacity` is required (the token budget of one bin)"))?;
+    let v = v.ok_or_else(|| {
+        PackError::new(
+            ErrorKind::InvalidCapacity,
+            "option `capacity` is required (the token budget of one bin)",
+        )
+    })?;
     let bad = |why: &str| {
-        let mut e = PackError::new(ErrorKind::InvalidCapacity, format!("capacity {} is invalid: {why}", js_number(v)));
+        let mut e = PackError::new(
+            ErrorKind::InvalidCapacity,
+            format!("capacity {} is invalid: {why}", js_number(v)),
+        );
         e.value = Some(js_number(v));
         e
     };
@@ -46,7 +54,12 @@ fn check_count(n: usize) -> Result<()> {
 
 #[cold]
 fn zero(i: usize) -> PackError {
-    PackError::at(ErrorKind::InvalidLength, i, 0, format!("length at index {i} is 0: every sequence must have at least one token"))
+    PackError::at(
+        ErrorKind::InvalidLength,
+        i,
+        0,
+        format!("length at index {i} is 0: every sequence must have at least one token"),
+    )
 }
 
 #[cold]
@@ -93,7 +106,12 @@ pub fn from_i32(lengths: &[i32], capacity: u32) -> Result<Vec<u32>> {
             if l == 0 {
                 return Err(zero(i));
             }
-            return Err(PackError::at(ErrorKind::InvalidLength, i, l, format!("length at index {i} is {l}: lengths must be positive")));
+            return Err(PackError::at(
+                ErrorKind::InvalidLength,
+                i,
+                l,
+                format!("length at index {i} is {l}: lengths must be positive"),
+            ));
         }
         if l as u32 > capacity {
             return Err(too_long(i, l, capacity));
@@ -127,7 +145,12 @@ pub fn from_f64(lengths: &[f64], capacity: u32) -> Result<Vec<u32>> {
         } else {
             return Err(too_long(i, shown, capacity));
         };
-        return Err(PackError::at(ErrorKind::InvalidLength, i, &shown, format!("length at index {i} is {shown}: {why}")));
+        return Err(PackError::at(
+            ErrorKind::InvalidLength,
+            i,
+            &shown,
+            format!("length at index {i} is {shown}: {why}"),
+        ));
     }
     Ok(out)
 }
@@ -140,8 +163,20 @@ mod tests {
     fn capacity_rules() {
         assert_eq!(capacity_from_f64(Some(4096.0)).unwrap(), 4096);
         assert_eq!(capacity_from_f64(Some(4294967295.0)).unwrap(), u32::MAX);
-        for bad in [None, Some(0.0), Some(-1.0), Some(1.5), Some(f64::NAN), Some(f64::INFINITY), Some(4294967296.0)] {
-            assert_eq!(capacity_from_f64(bad).unwrap_err().kind, ErrorKind::InvalidCapacity, "{bad:?}");
+        for bad in [
+            None,
+            Some(0.0),
+            Some(-1.0),
+            Some(1.5),
+            Some(f64::NAN),
+            Some(f64::INFINITY),
+            Some(4294967296.0),
+        ] {
+            assert_eq!(
+                capacity_from_f64(bad).unwrap_err().kind,
+                ErrorKind::InvalidCapacity,
+                "{bad:?}"
+            );
         }
     }
 
@@ -150,9 +185,15 @@ mod tests {
         let e = validate_u32(&[5, 0, 9], 8).unwrap_err();
         assert_eq!((e.kind, e.index), (ErrorKind::InvalidLength, Some(1)));
         let e = validate_u32(&[5, 3, 9], 8).unwrap_err();
-        assert_eq!((e.kind, e.index, e.value.as_deref()), (ErrorKind::LengthExceedsCapacity, Some(2), Some("9")));
+        assert_eq!(
+            (e.kind, e.index, e.value.as_deref()),
+            (ErrorKind::LengthExceedsCapacity, Some(2), Some("9"))
+        );
         let e = from_i32(&[1, -4], 8).unwrap_err();
-        assert_eq!((e.kind, e.index, e.value.as_deref()), (ErrorKind::InvalidLength, Some(1), Some("-4")));
+        assert_eq!(
+            (e.kind, e.index, e.value.as_deref()),
+            (ErrorKind::InvalidLength, Some(1), Some("-4"))
+        );
         for (v, kind) in [
             (f64::NAN, ErrorKind::InvalidLength),
             (2.5, ErrorKind::InvalidLength),

@@ -33,7 +33,12 @@ impl Summary {
         }
         let mean = sum / n as f64;
         let var = values.map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64;
-        Summary { mean, std: var.sqrt(), min, max }
+        Summary {
+            mean,
+            std: var.sqrt(),
+            min,
+            max,
+        }
     }
 }
 
@@ -87,17 +92,31 @@ impl GroupBalance {
             let (mut tmin, mut tmax, mut amin, mut amax) = (u64::MAX, 0u64, u64::MAX, 0u64);
             for b in g[0] as usize..g[1] as usize {
                 let tokens = packing.bin_loads[b] as u64;
-                let att: u64 = packing.bin(b).iter().map(|&i| (lengths[i as usize] as u64).pow(2)).sum();
+                let att: u64 = packing
+                    .bin(b)
+                    .iter()
+                    .map(|&i| (lengths[i as usize] as u64).pow(2))
+                    .sum();
                 (tmin, tmax) = (tmin.min(tokens), tmax.max(tokens));
                 (amin, amax) = (amin.min(att), amax.max(att));
             }
-            let (ts, at) = if g[0] == g[1] { (0, 0) } else { (tmax - tmin, amax - amin) };
+            let (ts, at) = if g[0] == g[1] {
+                (0, 0)
+            } else {
+                (tmax - tmin, amax - amin)
+            };
             tok_sum += ts as f64;
             att_sum += at as f64;
             tok_max = tok_max.max(ts);
             att_max = att_max.max(at);
         }
-        let per_group = |s: f64| if num_groups == 0 { 0.0 } else { s / num_groups as f64 };
+        let per_group = |s: f64| {
+            if num_groups == 0 {
+                0.0
+            } else {
+                s / num_groups as f64
+            }
+        };
         GroupBalance {
             num_groups,
             token_spread_mean: per_group(tok_sum),
@@ -118,15 +137,29 @@ impl Metrics {
             Some(c) => c.iter().map(|&c| c as u64).sum(),
             None => num_bins as u64 * capacity as u64,
         };
-        let efficiency = if total_capacity == 0 { 0.0 } else { total_tokens as f64 / total_capacity as f64 };
+        let efficiency = if total_capacity == 0 {
+            0.0
+        } else {
+            total_tokens as f64 / total_capacity as f64
+        };
         let utilisation = Summary::of(
-            (0..num_bins).map(|b| packing.bin_loads[b] as f64 / packing.capacity_of(b, capacity) as f64),
+            (0..num_bins)
+                .map(|b| packing.bin_loads[b] as f64 / packing.capacity_of(b, capacity) as f64),
         );
-        let items_per_bin =
-            Summary::of((0..num_bins).map(|b| (packing.bin_offsets[b + 1] - packing.bin_offsets[b]) as f64));
+        let items_per_bin = Summary::of(
+            (0..num_bins).map(|b| (packing.bin_offsets[b + 1] - packing.bin_offsets[b]) as f64),
+        );
         let lower_bound_l1 = total_tokens.div_ceil(capacity as u64);
-        let lower_bound_l2 = if packing.bin_capacities.is_some() { lower_bound_l1 } else { l2_bound(lengths, capacity) };
-        let gap = if lower_bound_l2 == 0 { 1.0 } else { num_bins as f64 / lower_bound_l2 as f64 };
+        let lower_bound_l2 = if packing.bin_capacities.is_some() {
+            lower_bound_l1
+        } else {
+            l2_bound(lengths, capacity)
+        };
+        let gap = if lower_bound_l2 == 0 {
+            1.0
+        } else {
+            num_bins as f64 / lower_bound_l2 as f64
+        };
         Metrics {
             num_bins,
             num_items: lengths.len(),
@@ -139,7 +172,10 @@ impl Metrics {
             lower_bound_l1,
             lower_bound_l2,
             gap,
-            groups: packing.group_offsets.as_deref().map(|g| GroupBalance::compute(packing, lengths, g)),
+            groups: packing
+                .group_offsets
+                .as_deref()
+                .map(|g| GroupBalance::compute(packing, lengths, g)),
         }
     }
 }
@@ -167,7 +203,12 @@ pub fn l2_bound(lengths: &[u32], c: u32) -> u64 {
         for &l in lengths {
             hist[l as usize] += 1;
         }
-        sizes.extend(hist.iter().enumerate().filter(|(_, &n)| n > 0).map(|(s, &n)| (s as u32, n)));
+        sizes.extend(
+            hist.iter()
+                .enumerate()
+                .filter(|(_, &n)| n > 0)
+                .map(|(s, &n)| (s as u32, n)),
+        );
     } else {
         let mut sorted = lengths.to_vec();
         sorted.sort_unstable();
@@ -192,7 +233,12 @@ pub fn l2_bound(lengths: &[u32], c: u32) -> u64 {
     let total_n = cum_n[sizes.len()];
     let mut best = 0u64;
     let mut alphas: Vec<u64> = vec![0];
-    alphas.extend(sizes.iter().map(|&(s, _)| s as u64).take_while(|&s| s <= half));
+    alphas.extend(
+        sizes
+            .iter()
+            .map(|&(s, _)| s as u64)
+            .take_while(|&s| s <= half),
+    );
     for a in alphas {
         let j1_start = upper(c64 - a); // sizes > c - a
         let j2_start = upper(half); // sizes > c/2

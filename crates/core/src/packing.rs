@@ -18,7 +18,11 @@ impl Assignment {
     /// Groups items by bin with a counting pass: `O(n + bins)`. Within a bin,
     /// items keep the order in which they were placed.
     pub fn into_packing(self, lengths: &[u32]) -> Packing {
-        let Assignment { order, bin_of, num_bins } = self;
+        let Assignment {
+            order,
+            bin_of,
+            num_bins,
+        } = self;
         let mut bin_offsets = vec![0u32; num_bins + 1];
         let mut bin_loads = vec![0u32; num_bins];
         for (&item, &b) in order.iter().zip(&bin_of) {
@@ -35,7 +39,13 @@ impl Assignment {
             items[*c as usize] = item;
             *c += 1;
         }
-        Packing { items, bin_offsets, bin_loads, bin_capacities: None, group_offsets: None }
+        Packing {
+            items,
+            bin_offsets,
+            bin_loads,
+            bin_capacities: None,
+            group_offsets: None,
+        }
     }
 }
 
@@ -57,7 +67,10 @@ pub struct Packing {
 impl Packing {
     /// An empty packing (no items, no bins).
     pub fn empty() -> Self {
-        Packing { bin_offsets: vec![0], ..Default::default() }
+        Packing {
+            bin_offsets: vec![0],
+            ..Default::default()
+        }
     }
 
     /// Builds a packing from explicit bins of input indices.
@@ -67,7 +80,8 @@ impl Packing {
             let bin = bin.as_ref();
             p.items.extend_from_slice(bin);
             p.bin_offsets.push(p.items.len() as u32);
-            p.bin_loads.push(bin.iter().map(|&i| lengths[i as usize]).sum());
+            p.bin_loads
+                .push(bin.iter().map(|&i| lengths[i as usize]).sum());
         }
         p
     }
@@ -98,13 +112,21 @@ impl Packing {
     pub fn verify(&self, lengths: &[u32], capacity: u32) -> Result<(), String> {
         let nb = self.num_bins();
         if self.bin_offsets.len() != nb + 1 || self.bin_offsets[0] != 0 {
-            return Err(format!("bin_offsets has length {} for {} bins", self.bin_offsets.len(), nb));
+            return Err(format!(
+                "bin_offsets has length {} for {} bins",
+                self.bin_offsets.len(),
+                nb
+            ));
         }
         if *self.bin_offsets.last().unwrap() as usize != self.items.len() {
             return Err("last offset is not the item count".into());
         }
         if self.items.len() != lengths.len() {
-            return Err(format!("{} items packed, {} given", self.items.len(), lengths.len()));
+            return Err(format!(
+                "{} items packed, {} given",
+                self.items.len(),
+                lengths.len()
+            ));
         }
         if let Some(c) = &self.bin_capacities {
             if c.len() != nb {
@@ -132,15 +154,23 @@ impl Packing {
                 load += lengths[i] as u64;
             }
             if load != self.bin_loads[b] as u64 {
-                return Err(format!("bin {b} load {} but items sum to {load}", self.bin_loads[b]));
+                return Err(format!(
+                    "bin {b} load {} but items sum to {load}",
+                    self.bin_loads[b]
+                ));
             }
             let cap = self.capacity_of(b, capacity);
             if load > cap as u64 {
-                return Err(format!("bin {b} holds {load} tokens, over its capacity {cap}"));
+                return Err(format!(
+                    "bin {b} holds {load} tokens, over its capacity {cap}"
+                ));
             }
         }
         if let Some(g) = &self.group_offsets {
-            if g.first() != Some(&0) || *g.last().unwrap() as usize != nb || g.windows(2).any(|w| w[0] > w[1]) {
+            if g.first() != Some(&0)
+                || *g.last().unwrap() as usize != nb
+                || g.windows(2).any(|w| w[0] > w[1])
+            {
                 return Err("group_offsets malformed".into());
             }
         }

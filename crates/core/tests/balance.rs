@@ -34,7 +34,11 @@ fn loads_by_token(seq: &[u32], nodes: usize) -> Vec<u128> {
 
 fn scaled_dev(loads: &[u128], total: u128) -> u128 {
     let n = loads.len() as u128;
-    loads.iter().map(|&l| (l * n).abs_diff(total)).max().unwrap()
+    loads
+        .iter()
+        .map(|&l| (l * n).abs_diff(total))
+        .max()
+        .unwrap()
 }
 
 fn lengths_in(b: &Balance, lengths: &[u32]) -> Vec<u32> {
@@ -44,14 +48,22 @@ fn lengths_in(b: &Balance, lengths: &[u32]) -> Vec<u32> {
 fn assert_consistent(b: &Balance, lengths: &[u32], nodes: usize) {
     let mut seen = b.order.clone();
     seen.sort_unstable();
-    assert_eq!(seen, (0..lengths.len() as u32).collect::<Vec<_>>(), "order is a permutation");
+    assert_eq!(
+        seen,
+        (0..lengths.len() as u32).collect::<Vec<_>>(),
+        "order is a permutation"
+    );
     let seq = lengths_in(b, lengths);
     assert_eq!(b.loads, loads_by_token(&seq, nodes));
     let total: u128 = lengths.iter().map(|&l| (l as u128).pow(2)).sum();
     assert_eq!(b.loads.iter().sum::<u128>(), total);
     let mean = total as f64 / nodes as f64;
     assert_eq!(b.mean, mean);
-    let dev = b.loads.iter().map(|&l| (l as f64 - mean).abs()).fold(0.0, f64::max);
+    let dev = b
+        .loads
+        .iter()
+        .map(|&l| (l as f64 - mean).abs())
+        .fold(0.0, f64::max);
     assert_eq!(b.max_deviation, dev);
 }
 
@@ -65,7 +77,11 @@ fn brute_force(lengths: &[u32], nodes: usize) -> u128 {
     let mut i = 0;
     while i < n {
         if c[i] < i {
-            if i % 2 == 0 { a.swap(0, i) } else { a.swap(c[i], i) }
+            if i % 2 == 0 {
+                a.swap(0, i)
+            } else {
+                a.swap(c[i], i)
+            }
             best = best.min(scaled_dev(&loads_by_token(&a, nodes), total));
             c[i] += 1;
             i = 0;
@@ -115,7 +131,11 @@ fn exact_matches_brute_force() {
         assert!(b.exact);
         assert_consistent(&b, &lengths, nodes);
         let total: u128 = lengths.iter().map(|&l| (l as u128).pow(2)).sum();
-        assert_eq!(scaled_dev(&b.loads, total), brute_force(&lengths, nodes), "{lengths:?} on {nodes} nodes");
+        assert_eq!(
+            scaled_dev(&b.loads, total),
+            brute_force(&lengths, nodes),
+            "{lengths:?} on {nodes} nodes"
+        );
     }
 }
 
@@ -138,8 +158,14 @@ fn heuristic_beats_its_starting_points_and_is_deterministic() {
     let total: u128 = lengths.iter().map(|&l| (l as u128).pow(2)).sum();
     let mut desc = lengths.clone();
     desc.sort_unstable_by(|a, b| b.cmp(a));
-    for start in [lengths.clone(), desc.clone(), desc.iter().rev().copied().collect()] {
-        assert!(scaled_dev(&b.loads, total) <= scaled_dev(&node_loads(start.iter().copied(), 4), total));
+    for start in [
+        lengths.clone(),
+        desc.clone(),
+        desc.iter().rev().copied().collect(),
+    ] {
+        assert!(
+            scaled_dev(&b.loads, total) <= scaled_dev(&node_loads(start.iter().copied(), 4), total)
+        );
     }
     assert_eq!(balance(&lengths, 4).unwrap(), b);
 }
@@ -156,14 +182,20 @@ fn sixty_four_bit_lengths() {
     // Beyond 2^32 tokens in total, loads beyond 2^64.
     let huge = [u32::MAX, u32::MAX, 3];
     let b = balance(&huge, 2).unwrap();
-    assert_eq!(b.loads.iter().sum::<u128>(), 2 * (u32::MAX as u128).pow(2) + 9);
+    assert_eq!(
+        b.loads.iter().sum::<u128>(),
+        2 * (u32::MAX as u128).pow(2) + 9
+    );
     assert_eq!(b.loads, node_loads(lengths_in(&b, &huge), 2));
 }
 
 #[test]
 fn edge_cases() {
     let b = balance(&[], 3).unwrap();
-    assert_eq!((b.order.len(), b.loads.clone(), b.mean, b.max_deviation), (0, vec![0, 0, 0], 0.0, 0.0));
+    assert_eq!(
+        (b.order.len(), b.loads.clone(), b.mean, b.max_deviation),
+        (0, vec![0, 0, 0], 0.0, 0.0)
+    );
     // Fewer tokens than chunks: some chunks are empty.
     let b = balance(&[1, 2], 4).unwrap();
     assert_consistent(&b, &[1, 2], 4);

@@ -9,18 +9,31 @@ use proptest::prelude::*;
 use seqpack_core::{pack, Control, ErrorKind, Outcome, RawOptions, Request};
 
 fn ogbfd_req(strategy: &str, capacity: u32, group_size: u32, threads: Option<usize>) -> Request {
-    let raw = RawOptions { group_size: Some(group_size as f64), threads: threads.map(|t| t as f64), ..Default::default() };
+    let raw = RawOptions {
+        group_size: Some(group_size as f64),
+        threads: threads.map(|t| t as f64),
+        ..Default::default()
+    };
     Request::new(Some(strategy), Some(capacity as f64), &raw).unwrap()
 }
 
 fn hetero_req(capacities: &[u32], weights: Option<Vec<f64>>) -> Request {
-    let raw = RawOptions { capacities: Some(capacities.iter().map(|&c| c as f64).collect()), weights, ..Default::default() };
+    let raw = RawOptions {
+        capacities: Some(capacities.iter().map(|&c| c as f64).collect()),
+        weights,
+        ..Default::default()
+    };
     Request::new(Some("ohgbfd"), None, &raw).unwrap()
 }
 
 fn layouts_req(layouts: &[Vec<u32>], weights: Option<Vec<f64>>) -> Request {
     let raw = RawOptions {
-        layouts: Some(layouts.iter().map(|l| l.iter().map(|&c| c as f64).collect()).collect()),
+        layouts: Some(
+            layouts
+                .iter()
+                .map(|l| l.iter().map(|&c| c as f64).collect())
+                .collect(),
+        ),
         weights,
         ..Default::default()
     };
@@ -34,7 +47,10 @@ fn run(lengths: &[u32], req: &Request) -> Outcome {
 }
 
 fn groups_of(o: &Outcome) -> Vec<u32> {
-    o.packing.group_offsets.clone().expect("grouped strategies report groups")
+    o.packing
+        .group_offsets
+        .clone()
+        .expect("grouped strategies report groups")
 }
 
 /// OGBFD from its definition, by linear scans: the group with the smallest
@@ -58,7 +74,10 @@ fn reference_ogbfd(lengths: &[u32], capacity: u32, g: usize) -> Vec<Vec<u32>> {
             key.len() - 1
         });
         let range = grp * g..(grp + 1) * g;
-        let b = range.clone().max_by_key(|&b| (rem[b], std::cmp::Reverse(b))).unwrap();
+        let b = range
+            .clone()
+            .max_by_key(|&b| (rem[b], std::cmp::Reverse(b)))
+            .unwrap();
         bins[b].push(i);
         rem[b] -= len;
         key[grp] = range.map(|b| rem[b]).max().unwrap();
@@ -68,8 +87,18 @@ fn reference_ogbfd(lengths: &[u32], capacity: u32, g: usize) -> Vec<Vec<u32>> {
 }
 
 /// OHGBFD/OSHGBFD from the definition, by linear scans over every bin.
-fn reference_hetero(lengths: &[u32], layouts: &[Vec<u32>], weights: Option<&[f64]>) -> (Vec<Vec<u32>>, Vec<u32>, Vec<u32>) {
-    let (mut bins, mut caps, mut rem, mut w, mut groups) = (Vec::<Vec<u32>>::new(), Vec::new(), Vec::new(), Vec::<f64>::new(), vec![0u32]);
+fn reference_hetero(
+    lengths: &[u32],
+    layouts: &[Vec<u32>],
+    weights: Option<&[f64]>,
+) -> (Vec<Vec<u32>>, Vec<u32>, Vec<u32>) {
+    let (mut bins, mut caps, mut rem, mut w, mut groups) = (
+        Vec::<Vec<u32>>::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::<f64>::new(),
+        vec![0u32],
+    );
     for i in decreasing(lengths) {
         let len = lengths[i as usize];
         let pick = |rem: &Vec<u32>, w: &Vec<f64>, caps: &Vec<u32>| {
@@ -82,7 +111,11 @@ fn reference_hetero(lengths: &[u32], layouts: &[Vec<u32>], weights: Option<&[f64
                 best = match best {
                     Some(x) => {
                         let rx = w[x] / caps[x] as f64;
-                        if r < rx || (r == rx && rem[b] > rem[x]) { Some(b) } else { Some(x) }
+                        if r < rx || (r == rx && rem[b] > rem[x]) {
+                            Some(b)
+                        } else {
+                            Some(x)
+                        }
                     }
                     None => Some(b),
                 };
@@ -92,7 +125,10 @@ fn reference_hetero(lengths: &[u32], layouts: &[Vec<u32>], weights: Option<&[f64
         let b = match pick(&rem, &w, &caps) {
             Some(b) => b,
             None => {
-                let layout = layouts.iter().find(|l| l.iter().any(|&c| c >= len)).unwrap();
+                let layout = layouts
+                    .iter()
+                    .find(|l| l.iter().any(|&c| c >= len))
+                    .unwrap();
                 for &c in layout {
                     bins.push(Vec::new());
                     caps.push(c);
@@ -123,7 +159,10 @@ fn ogbfd_golden() {
     assert_eq!(gb.num_groups, 2);
     // Group 0: loads 9 and 9, attention 45 and 41; group 1: 2 and 0, 4 and 0.
     assert_eq!((gb.token_spread_max, gb.token_spread_mean), (2, 1.0));
-    assert_eq!((gb.attention_spread_max, gb.attention_spread_mean), (4, 4.0));
+    assert_eq!(
+        (gb.attention_spread_max, gb.attention_spread_mean),
+        (4, 4.0)
+    );
 }
 
 #[test]
@@ -143,7 +182,10 @@ fn ohgbfd_golden() {
     let lengths = [6, 5, 4, 3];
     let o = run(&lengths, &hetero_req(&[10, 6], None));
     assert_eq!(bins_of(&o), vec![vec![0, 2], vec![1], vec![3], vec![]]);
-    assert_eq!(o.packing.bin_capacities.as_deref(), Some(&[10, 6, 10, 6][..]));
+    assert_eq!(
+        o.packing.bin_capacities.as_deref(),
+        Some(&[10, 6, 10, 6][..])
+    );
     assert_eq!(groups_of(&o), vec![0, 2, 4]);
     assert_eq!(o.metrics.total_capacity, 32);
 }
@@ -154,8 +196,14 @@ fn ohgbfd_weights_change_the_choice() {
     // the cap-3 bin (ratio 0). With weight 0 on item 0 the cap-8 bin keeps ratio 0
     // and has more room, so 3 joins it.
     let lengths = [4, 3];
-    assert_eq!(bins_of(&run(&lengths, &hetero_req(&[8, 3], None))), vec![vec![0], vec![1]]);
-    assert_eq!(bins_of(&run(&lengths, &hetero_req(&[8, 3], Some(vec![0.0, 1.0])))), vec![vec![0, 1], vec![]]);
+    assert_eq!(
+        bins_of(&run(&lengths, &hetero_req(&[8, 3], None))),
+        vec![vec![0], vec![1]]
+    );
+    assert_eq!(
+        bins_of(&run(&lengths, &hetero_req(&[8, 3], Some(vec![0.0, 1.0])))),
+        vec![vec![0, 1], vec![]]
+    );
 }
 
 #[test]
@@ -164,8 +212,14 @@ fn oshgbfd_golden() {
     // empty bin; 2 fits nowhere (rooms 0, 1, 1) and opens another [4, 4].
     let lengths = [8, 3, 3, 2];
     let o = run(&lengths, &layouts_req(&[vec![4, 4], vec![8]], None));
-    assert_eq!(bins_of(&o), vec![vec![0], vec![1], vec![2], vec![3], vec![]]);
-    assert_eq!(o.packing.bin_capacities.as_deref(), Some(&[8, 4, 4, 4, 4][..]));
+    assert_eq!(
+        bins_of(&o),
+        vec![vec![0], vec![1], vec![2], vec![3], vec![]]
+    );
+    assert_eq!(
+        o.packing.bin_capacities.as_deref(),
+        Some(&[8, 4, 4, 4, 4][..])
+    );
     assert_eq!(groups_of(&o), vec![0, 1, 3, 5]);
 }
 
@@ -186,16 +240,70 @@ fn weights_are_checked_against_lengths() {
 
 #[test]
 fn option_errors() {
-    let bad = |strategy: &str, cap: Option<f64>, raw: RawOptions| Request::new(Some(strategy), cap, &raw).unwrap_err();
-    assert_eq!(bad("ogbfd", Some(10.0), RawOptions::default()).kind, ErrorKind::InvalidOption);
-    assert_eq!(bad("ogbfd", Some(10.0), RawOptions { group_size: Some(0.0), ..Default::default() }).kind, ErrorKind::InvalidOption);
-    let e = bad("ohgbfd", None, RawOptions { capacities: Some(vec![8.0, 0.0]), ..Default::default() });
+    let bad = |strategy: &str, cap: Option<f64>, raw: RawOptions| {
+        Request::new(Some(strategy), cap, &raw).unwrap_err()
+    };
+    assert_eq!(
+        bad("ogbfd", Some(10.0), RawOptions::default()).kind,
+        ErrorKind::InvalidOption
+    );
+    assert_eq!(
+        bad(
+            "ogbfd",
+            Some(10.0),
+            RawOptions {
+                group_size: Some(0.0),
+                ..Default::default()
+            }
+        )
+        .kind,
+        ErrorKind::InvalidOption
+    );
+    let e = bad(
+        "ohgbfd",
+        None,
+        RawOptions {
+            capacities: Some(vec![8.0, 0.0]),
+            ..Default::default()
+        },
+    );
     assert_eq!((e.kind, e.index), (ErrorKind::InvalidOption, Some(1)));
-    assert_eq!(bad("oshgbfd", None, RawOptions { layouts: Some(vec![]), ..Default::default() }).kind, ErrorKind::InvalidOption);
-    let e = bad("ohgbfd", None, RawOptions { capacities: Some(vec![8.0]), weights: Some(vec![1.0, -1.0]), ..Default::default() });
+    assert_eq!(
+        bad(
+            "oshgbfd",
+            None,
+            RawOptions {
+                layouts: Some(vec![]),
+                ..Default::default()
+            }
+        )
+        .kind,
+        ErrorKind::InvalidOption
+    );
+    let e = bad(
+        "ohgbfd",
+        None,
+        RawOptions {
+            capacities: Some(vec![8.0]),
+            weights: Some(vec![1.0, -1.0]),
+            ..Default::default()
+        },
+    );
     assert_eq!((e.kind, e.index), (ErrorKind::InvalidOption, Some(1)));
     // Options of other strategies are refused.
-    assert_eq!(bad("ogbfd", Some(10.0), RawOptions { group_size: Some(2.0), k: Some(3.0), ..Default::default() }).kind, ErrorKind::InvalidOption);
+    assert_eq!(
+        bad(
+            "ogbfd",
+            Some(10.0),
+            RawOptions {
+                group_size: Some(2.0),
+                k: Some(3.0),
+                ..Default::default()
+            }
+        )
+        .kind,
+        ErrorKind::InvalidOption
+    );
 }
 
 #[test]
@@ -206,10 +314,19 @@ fn ogbfdp_is_ogbfd_with_one_thread_and_close_with_more() {
     assert_eq!(one.packing, base.packing);
     for t in [2, 3, 4] {
         let par = run(&lengths, &ogbfd_req("ogbfdp", 4096, 8, Some(t)));
-        let (gb, gp) = (base.metrics.groups.clone().unwrap().num_groups, par.metrics.groups.clone().unwrap().num_groups);
-        assert!(gp as f64 <= gb as f64 * 1.01, "{t} threads: {gp} groups vs {gb}");
+        let (gb, gp) = (
+            base.metrics.groups.clone().unwrap().num_groups,
+            par.metrics.groups.clone().unwrap().num_groups,
+        );
+        assert!(
+            gp as f64 <= gb as f64 * 1.01,
+            "{t} threads: {gp} groups vs {gb}"
+        );
         // Deterministic: independent of scheduling.
-        assert_eq!(run(&lengths, &ogbfd_req("ogbfdp", 4096, 8, Some(t))).packing, par.packing);
+        assert_eq!(
+            run(&lengths, &ogbfd_req("ogbfdp", 4096, 8, Some(t))).packing,
+            par.packing
+        );
     }
     // Adaptive default (4 workers at this size).
     run(&lengths, &ogbfd_req("ogbfdp", 4096, 8, None));
@@ -231,7 +348,11 @@ fn assert_uniform_groups(o: &Outcome, g: u32, last_only: bool) {
     if last_only {
         let first_empty = (0..o.packing.num_bins()).find(|&b| o.packing.bin(b).is_empty());
         if let Some(b) = first_empty {
-            assert_eq!(b as u32 / g, offs.len() as u32 - 2, "empty bin outside the last group");
+            assert_eq!(
+                b as u32 / g,
+                offs.len() as u32 - 2,
+                "empty bin outside the last group"
+            );
         }
     }
 }
@@ -241,7 +362,10 @@ fn assert_layout_groups(o: &Outcome, layouts: &[Vec<u32>]) {
     let caps = o.packing.bin_capacities.as_ref().unwrap();
     for w in offs.windows(2) {
         let group = &caps[w[0] as usize..w[1] as usize];
-        assert!(layouts.iter().any(|l| l.as_slice() == group), "group {group:?} is no layout");
+        assert!(
+            layouts.iter().any(|l| l.as_slice() == group),
+            "group {group:?} is no layout"
+        );
     }
 }
 
@@ -301,8 +425,24 @@ fn group_balance_metrics_match_direct_computation() {
     let offs = groups_of(&o);
     let (mut tmax, mut tsum, mut amax, mut asum) = (0u64, 0u64, 0u64, 0u64);
     for w in offs.windows(2) {
-        let tok: Vec<u64> = (w[0]..w[1]).map(|b| o.packing.bin(b as usize).iter().map(|&i| lengths[i as usize] as u64).sum()).collect();
-        let att: Vec<u64> = (w[0]..w[1]).map(|b| o.packing.bin(b as usize).iter().map(|&i| (lengths[i as usize] as u64).pow(2)).sum()).collect();
+        let tok: Vec<u64> = (w[0]..w[1])
+            .map(|b| {
+                o.packing
+                    .bin(b as usize)
+                    .iter()
+                    .map(|&i| lengths[i as usize] as u64)
+                    .sum()
+            })
+            .collect();
+        let att: Vec<u64> = (w[0]..w[1])
+            .map(|b| {
+                o.packing
+                    .bin(b as usize)
+                    .iter()
+                    .map(|&i| (lengths[i as usize] as u64).pow(2))
+                    .sum()
+            })
+            .collect();
         let ts = tok.iter().max().unwrap() - tok.iter().min().unwrap();
         let at = att.iter().max().unwrap() - att.iter().min().unwrap();
         (tmax, tsum, amax, asum) = (tmax.max(ts), tsum + ts, amax.max(at), asum + at);
@@ -312,9 +452,16 @@ fn group_balance_metrics_match_direct_computation() {
     assert_eq!(gb.num_groups, ng);
     assert_eq!((gb.token_spread_max, gb.attention_spread_max), (tmax, amax));
     assert!((gb.token_spread_mean - tsum as f64 / ng as f64).abs() < 1e-9);
-    assert!((gb.attention_spread_mean - asum as f64 / ng as f64).abs() < 1e-6 * gb.attention_spread_mean.max(1.0));
+    assert!(
+        (gb.attention_spread_mean - asum as f64 / ng as f64).abs()
+            < 1e-6 * gb.attention_spread_mean.max(1.0)
+    );
     // LPT inside groups keeps token totals of a step close: well under one capacity.
-    assert!(gb.token_spread_mean < 2048.0 / 2.0, "{}", gb.token_spread_mean);
+    assert!(
+        gb.token_spread_mean < 2048.0 / 2.0,
+        "{}",
+        gb.token_spread_mean
+    );
 }
 
 #[test]

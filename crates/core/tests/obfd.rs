@@ -10,7 +10,10 @@ fn readme_example_gives_four_exact_bins() {
     let o = run("obfd", &lengths, 1024);
     // 1000 alone; 600+400; 500+300 leaves 224, as does 800 alone: the 200 goes to
     // the bin that reached 224 last (500+300), and the 100 to the 800.
-    assert_eq!(bins_of(&o), vec![vec![0], vec![1, 7], vec![2, 4], vec![3, 5, 6]]);
+    assert_eq!(
+        bins_of(&o),
+        vec![vec![0], vec![1, 7], vec![2, 4], vec![3, 5, 6]]
+    );
     assert_eq!(o.packing.bin_loads, vec![1000, 900, 1000, 1000]);
     assert_eq!(o.metrics.padding_tokens, 4 * 1024 - 3900);
 }
@@ -51,13 +54,19 @@ fn huge_capacity_uses_little_memory_and_agrees() {
 fn errors_name_the_offender() {
     let req = request("obfd", 100);
     let e = pack(&[5, 101], &req, &Control::none()).unwrap_err();
-    assert_eq!((e.kind, e.index), (ErrorKind::LengthExceedsCapacity, Some(1)));
+    assert_eq!(
+        (e.kind, e.index),
+        (ErrorKind::LengthExceedsCapacity, Some(1))
+    );
     let e = pack(&[0], &req, &Control::none()).unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidLength);
     let e = Request::new(Some("nope"), Some(10.0), &RawOptions::default()).unwrap_err();
     assert_eq!(e.kind, ErrorKind::UnknownStrategy);
     assert!(e.message.contains("obfd"));
-    let raw = RawOptions { k: Some(3.0), ..Default::default() };
+    let raw = RawOptions {
+        k: Some(3.0),
+        ..Default::default()
+    };
     let e = Request::new(Some("obfd"), Some(10.0), &raw).unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidOption);
 }

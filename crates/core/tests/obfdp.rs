@@ -10,7 +10,10 @@ fn threads(t: usize) -> RawOptions {
 }
 
 fn threads_raw(v: f64) -> RawOptions {
-    RawOptions { threads: Some(v), ..Default::default() }
+    RawOptions {
+        threads: Some(v),
+        ..Default::default()
+    }
 }
 
 #[test]
@@ -25,22 +28,39 @@ fn within_half_a_percent_of_obfd_on_large_inputs() {
         assert_valid(&o, &lengths, 2048);
         let bins = o.metrics.num_bins;
         println!("200k uniform[16,512] C=2048: obfd {obfd}, obfdp threads={t:?} {bins}");
-        assert!(bins * 1000 <= obfd * 1005, "threads {t:?}: {bins} bins vs OBFD {obfd}");
+        assert!(
+            bins * 1000 <= obfd * 1005,
+            "threads {t:?}: {bins} bins vs OBFD {obfd}"
+        );
     }
     // A skewed distribution (many long items) too.
-    let lengths: Vec<u32> = Lcg(8).lengths(250_000, 1, 4000).into_iter().map(|l| l.max(l * l / 4000)).collect();
+    let lengths: Vec<u32> = Lcg(8)
+        .lengths(250_000, 1, 4000)
+        .into_iter()
+        .map(|l| l.max(l * l / 4000))
+        .collect();
     let obfd = run("obfd", &lengths, 4096).metrics.num_bins;
     let o = run_with("obfdp", &lengths, 4096, threads(4));
     assert_valid(&o, &lengths, 4096);
-    assert!(o.metrics.num_bins * 1000 <= obfd * 1005, "{} vs {obfd}", o.metrics.num_bins);
+    assert!(
+        o.metrics.num_bins * 1000 <= obfd * 1005,
+        "{} vs {obfd}",
+        o.metrics.num_bins
+    );
 }
 
 #[test]
 fn one_thread_is_exactly_obfd() {
     let lengths = Lcg(1).lengths(5000, 1, 1000);
-    assert_eq!(run_with("obfdp", &lengths, 1024, threads(1)).packing, run("obfd", &lengths, 1024).packing);
+    assert_eq!(
+        run_with("obfdp", &lengths, 1024, threads(1)).packing,
+        run("obfd", &lengths, 1024).packing
+    );
     // Adaptive picks 1 worker below 20k items.
-    assert_eq!(run("obfdp", &lengths, 1024).packing, run("obfd", &lengths, 1024).packing);
+    assert_eq!(
+        run("obfdp", &lengths, 1024).packing,
+        run("obfd", &lengths, 1024).packing
+    );
 }
 
 #[test]
@@ -48,7 +68,10 @@ fn deterministic_for_a_thread_count() {
     let lengths = Lcg(3).lengths(60_000, 1, 700);
     let a = run_with("obfdp", &lengths, 1000, threads(4));
     for _ in 0..3 {
-        assert_eq!(run_with("obfdp", &lengths, 1000, threads(4)).packing, a.packing);
+        assert_eq!(
+            run_with("obfdp", &lengths, 1000, threads(4)).packing,
+            a.packing
+        );
     }
 }
 
@@ -62,7 +85,10 @@ fn golden_two_workers() {
     // Least-full: worker 0's [9], worker 1's [5]; repacked: 9->(1), 5 -> new bin.
     let lengths = [9, 8, 6, 5, 3, 2, 1];
     let o = run_with("obfdp", &lengths, 10, threads(2));
-    assert_eq!(bins_of(&o), vec![vec![2, 4, 6], vec![1, 5], vec![0], vec![3]]);
+    assert_eq!(
+        bins_of(&o),
+        vec![vec![2, 4, 6], vec![1, 5], vec![0], vec![3]]
+    );
     assert_valid(&o, &lengths, 10);
 }
 
@@ -79,8 +105,22 @@ fn more_threads_than_items_and_tiny_inputs() {
 
 #[test]
 fn adaptive_thread_thresholds() {
-    assert_eq!([adaptive_threads(0), adaptive_threads(20_000), adaptive_threads(20_001)], [1, 1, 2]);
-    assert_eq!([adaptive_threads(100_000), adaptive_threads(100_001), adaptive_threads(500_000)], [2, 4, 4]);
+    assert_eq!(
+        [
+            adaptive_threads(0),
+            adaptive_threads(20_000),
+            adaptive_threads(20_001)
+        ],
+        [1, 1, 2]
+    );
+    assert_eq!(
+        [
+            adaptive_threads(100_000),
+            adaptive_threads(100_001),
+            adaptive_threads(500_000)
+        ],
+        [2, 4, 4]
+    );
     let all = std::thread::available_parallelism().map_or(1, |c| c.get());
     assert_eq!(adaptive_threads(500_001), all);
 }
@@ -89,7 +129,12 @@ fn adaptive_thread_thresholds() {
 fn cancellation_and_errors() {
     let flag = AtomicBool::new(true);
     let lengths = Lcg(1).lengths(200_000, 1, 512);
-    let e = pack(&lengths, &request_with("obfdp", 512, threads(3)), &Control::with_flag(&flag)).unwrap_err();
+    let e = pack(
+        &lengths,
+        &request_with("obfdp", 512, threads(3)),
+        &Control::with_flag(&flag),
+    )
+    .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Aborted);
     let e = pack(&[1, 0, 2], &request("obfdp", 8), &Control::none()).unwrap_err();
     assert_eq!((e.kind, e.index), (ErrorKind::InvalidLength, Some(1)));
@@ -100,13 +145,29 @@ fn cancellation_and_errors() {
     }
     assert_eq!(request_with("obfdp", 10, threads(1024)).threads, Some(1024));
     for s in ["obfd", "nf", "ffd", "hk", "ffs"] {
-        assert_eq!(option_error(s, threads(2)).kind, ErrorKind::InvalidOption, "{s}");
+        assert_eq!(
+            option_error(s, threads(2)).kind,
+            ErrorKind::InvalidOption,
+            "{s}"
+        );
     }
-    for raw in [RawOptions { k: Some(3.0), ..Default::default() }, RawOptions { seed: Some(3.0), ..Default::default() }] {
+    for raw in [
+        RawOptions {
+            k: Some(3.0),
+            ..Default::default()
+        },
+        RawOptions {
+            seed: Some(3.0),
+            ..Default::default()
+        },
+    ] {
         assert_eq!(option_error("obfdp", raw).kind, ErrorKind::InvalidOption);
     }
     let info = Strategy::Obfdp.info();
-    assert_eq!((info.name, info.options, info.online), ("obfdp", &["threads"][..], false));
+    assert_eq!(
+        (info.name, info.options, info.online),
+        ("obfdp", &["threads"][..], false)
+    );
 }
 
 proptest! {

@@ -7,7 +7,10 @@ use seqpack_core::{pack, Control, ErrorKind, RawOptions, Strategy};
 const OFFLINE: [&str; 4] = ["ffd", "bfd", "ffs", "mffd"];
 
 fn seed(v: f64) -> RawOptions {
-    RawOptions { seed: Some(v), ..Default::default() }
+    RawOptions {
+        seed: Some(v),
+        ..Default::default()
+    }
 }
 
 /// 71/60 OPT + 1, in integers: bins * 60 <= 71 * opt + 60.
@@ -22,8 +25,14 @@ fn ffd_and_bfd_golden() {
     // BFD: same until 3: bins 0 and 1 both have 4 left, the tie goes to the one
     // that reached 4 last (b1); then 2 -> b0 (4 left, tighter than b2's 5).
     let lengths = [3, 6, 6, 2, 5];
-    assert_eq!(bins_of(&run("ffd", &lengths, 10)), vec![vec![1, 0], vec![2, 3], vec![4]]);
-    assert_eq!(bins_of(&run("bfd", &lengths, 10)), vec![vec![1, 3], vec![2, 0], vec![4]]);
+    assert_eq!(
+        bins_of(&run("ffd", &lengths, 10)),
+        vec![vec![1, 0], vec![2, 3], vec![4]]
+    );
+    assert_eq!(
+        bins_of(&run("bfd", &lengths, 10)),
+        vec![vec![1, 3], vec![2, 0], vec![4]]
+    );
     // A perfect packing found by both: 8+2, 7+3, 5+4+1.
     let lengths = [2, 5, 4, 7, 1, 3, 8];
     let want = vec![vec![6, 0], vec![3, 5], vec![1, 2, 4]];
@@ -46,7 +55,13 @@ fn mffd_golden() {
     assert_valid(&o, &lengths, 60);
     assert_eq!(
         bins_of(&o),
-        vec![vec![1, 11], vec![7, 8, 2], vec![10, 3], vec![4, 9, 5], vec![0, 6, 12]]
+        vec![
+            vec![1, 11],
+            vec![7, 8, 2],
+            vec![10, 3],
+            vec![4, 9, 5],
+            vec![0, 6, 12]
+        ]
     );
 }
 
@@ -58,23 +73,32 @@ fn mffd_pairs_the_smallest_small_item_with_the_largest_that_fits() {
     // largest that fits beside it (20 <= 39 - 18); b0 takes 19 (index 4, the
     // smallest taken in descending index on ties) and the other 19.
     let lengths = [61, 61, 20, 19, 19, 18];
-    assert_eq!(bins_of(&run("ffd", &lengths, 100)), vec![vec![0, 2, 3], vec![1, 4, 5]]);
-    assert_eq!(bins_of(&run("mffd", &lengths, 100)), vec![vec![0, 4, 3], vec![1, 5, 2]]);
+    assert_eq!(
+        bins_of(&run("ffd", &lengths, 100)),
+        vec![vec![0, 2, 3], vec![1, 4, 5]]
+    );
+    assert_eq!(
+        bins_of(&run("mffd", &lengths, 100)),
+        vec![vec![0, 4, 3], vec![1, 5, 2]]
+    );
 }
 
 #[test]
 fn size_classes_are_exact() {
     let c = |l| SizeClass::of(l, 60);
-    assert_eq!([c(60), c(31), c(30), c(21), c(20), c(11), c(10), c(1)], [
-        SizeClass::Large,
-        SizeClass::Large,
-        SizeClass::Medium,
-        SizeClass::Medium,
-        SizeClass::Small,
-        SizeClass::Small,
-        SizeClass::Tiny,
-        SizeClass::Tiny
-    ]);
+    assert_eq!(
+        [c(60), c(31), c(30), c(21), c(20), c(11), c(10), c(1)],
+        [
+            SizeClass::Large,
+            SizeClass::Large,
+            SizeClass::Medium,
+            SizeClass::Medium,
+            SizeClass::Small,
+            SizeClass::Small,
+            SizeClass::Tiny,
+            SizeClass::Tiny
+        ]
+    );
     // No overflow at the top of the range.
     assert_eq!(SizeClass::of(u32::MAX, u32::MAX), SizeClass::Large);
     assert_eq!(SizeClass::of(u32::MAX / 2, u32::MAX), SizeClass::Medium);
@@ -85,7 +109,10 @@ fn pcg32_stream_is_pinned() {
     // The reference implementation's demo (pcg32_srandom_r(42, 54)) prints these.
     let mut r = Pcg32::new(42);
     let got: Vec<u32> = (0..6).map(|_| r.next_u32()).collect();
-    assert_eq!(got, vec![0xa15c02b7, 0x7b47f409, 0xba1d3330, 0x83d2f293, 0xbfa4784b, 0xcbed606e]);
+    assert_eq!(
+        got,
+        vec![0xa15c02b7, 0x7b47f409, 0xba1d3330, 0x83d2f293, 0xbfa4784b, 0xcbed606e]
+    );
 }
 
 #[test]
@@ -112,7 +139,10 @@ fn bounded_sampling_is_in_range_and_unbiased() {
     for _ in 0..60_000 {
         counts[r.below(6) as usize] += 1;
     }
-    assert!(counts.iter().all(|&c| (9_500..10_500).contains(&c)), "{counts:?}");
+    assert!(
+        counts.iter().all(|&c| (9_500..10_500).contains(&c)),
+        "{counts:?}"
+    );
 }
 
 #[test]
@@ -139,7 +169,10 @@ fn ffs_is_deterministic_and_seed_dependent() {
     assert_eq!(a.packing, b.packing);
     assert_ne!(a.packing.items, c.packing.items);
     // Default seed is 42.
-    assert_eq!(run("ffs", &lengths, 2048).packing, run_with("ffs", &lengths, 2048, seed(42.0)).packing);
+    assert_eq!(
+        run("ffs", &lengths, 2048).packing,
+        run_with("ffs", &lengths, 2048, seed(42.0)).packing
+    );
     // Largest seed accepted (2^53 - 1) works.
     let big = run_with("ffs", &lengths[..100], 2048, seed(9_007_199_254_740_991.0));
     assert_valid(&big, &lengths[..100], 2048);
@@ -150,7 +183,10 @@ fn ffs_equals_first_fit_on_the_shuffled_order() {
     let lengths = Lcg(5).lengths(1500, 1, 900);
     for s in [0u64, 42, 99] {
         let o = run_with("ffs", &lengths, 1000, seed(s as f64));
-        assert_eq!(bins_of(&o), reference_any_fit(&lengths, &shuffled(lengths.len(), s), 1000, Fit::First));
+        assert_eq!(
+            bins_of(&o),
+            reference_any_fit(&lengths, &shuffled(lengths.len(), s), 1000, Fit::First)
+        );
     }
 }
 
@@ -161,7 +197,10 @@ fn bfd_equals_obfd_and_the_reference_on_a_large_input() {
     assert_valid(&bfd, &lengths, 1024);
     assert_eq!(bfd.packing, run("obfd", &lengths, 1024).packing);
     let ffd = run("ffd", &lengths, 1024);
-    assert_eq!(bins_of(&ffd), reference_any_fit(&lengths, &decreasing(&lengths), 1024, Fit::First));
+    assert_eq!(
+        bins_of(&ffd),
+        reference_any_fit(&lengths, &decreasing(&lengths), 1024, Fit::First)
+    );
 }
 
 #[test]
@@ -173,7 +212,11 @@ fn mffd_meets_its_bound_on_known_optima() {
         let lengths = exactly_full_bins(&mut rng, opt, cap, 2 + (round % 6) as u32);
         let o = run("mffd", &lengths, cap);
         assert_valid(&o, &lengths, cap);
-        assert!(within_mffd_bound(o.metrics.num_bins, opt), "cap {cap}: {} bins for OPT {opt}", o.metrics.num_bins);
+        assert!(
+            within_mffd_bound(o.metrics.num_bins, opt),
+            "cap {cap}: {} bins for OPT {opt}",
+            o.metrics.num_bins
+        );
     }
 }
 
@@ -186,9 +229,16 @@ fn sparse_capacity_and_errors() {
         assert_eq!(run(s, &[], 8).metrics.num_bins, 0, "{s}");
         assert_eq!(bins_of(&run(s, &[8], 8)), vec![vec![0]], "{s}");
         let e = pack(&[3, 4, 0], &request(s, 8), &Control::none()).unwrap_err();
-        assert_eq!((e.kind, e.index), (ErrorKind::InvalidLength, Some(2)), "{s}");
+        assert_eq!(
+            (e.kind, e.index),
+            (ErrorKind::InvalidLength, Some(2)),
+            "{s}"
+        );
     }
-    assert_eq!(bins_of(&run("bfd", &lengths, cap)), bins_of(&run("obfd", &lengths, cap)));
+    assert_eq!(
+        bins_of(&run("bfd", &lengths, cap)),
+        bins_of(&run("obfd", &lengths, cap))
+    );
 }
 
 #[test]
@@ -205,8 +255,14 @@ fn option_errors() {
         assert!(e.message.contains("does not apply"));
     }
     for raw in [
-        RawOptions { k: Some(3.0), ..Default::default() },
-        RawOptions { threads: Some(2.0), ..Default::default() },
+        RawOptions {
+            k: Some(3.0),
+            ..Default::default()
+        },
+        RawOptions {
+            threads: Some(2.0),
+            ..Default::default()
+        },
     ] {
         assert_eq!(option_error("ffs", raw).kind, ErrorKind::InvalidOption);
     }
@@ -220,9 +276,18 @@ fn catalog_entries() {
         assert!(!info.online);
     }
     assert_eq!(Strategy::Ffs.info().options, &["seed"]);
-    assert!(Strategy::Mffd.info().approximation.starts_with("71/60 OPT + 1"));
-    assert!(Strategy::Ffd.info().approximation.starts_with("11/9 OPT + 6/9"));
-    assert!(Strategy::Bfd.info().approximation.starts_with("11/9 OPT + 6/9"));
+    assert!(Strategy::Mffd
+        .info()
+        .approximation
+        .starts_with("71/60 OPT + 1"));
+    assert!(Strategy::Ffd
+        .info()
+        .approximation
+        .starts_with("11/9 OPT + 6/9"));
+    assert!(Strategy::Bfd
+        .info()
+        .approximation
+        .starts_with("11/9 OPT + 6/9"));
 }
 
 proptest! {

@@ -11,7 +11,15 @@ fn identity(n: usize) -> Vec<u32> {
 }
 
 fn hk(lengths: &[u32], capacity: u32, k: u32) -> seqpack_core::Outcome {
-    run_with("hk", lengths, capacity, RawOptions { k: Some(k as f64), ..Default::default() })
+    run_with(
+        "hk",
+        lengths,
+        capacity,
+        RawOptions {
+            k: Some(k as f64),
+            ..Default::default()
+        },
+    )
 }
 
 // Golden cases, worked by hand. C = 10, items in input order: 6 5 4 7 3 3 2.
@@ -20,26 +28,38 @@ const GOLDEN: [u32; 7] = [6, 5, 4, 7, 3, 3, 2];
 #[test]
 fn next_fit_golden() {
     // 6 | 5 4 (7 does not fit in 1 left) | 7 3 | 3 2
-    assert_eq!(bins_of(&run("nf", &GOLDEN, 10)), vec![vec![0], vec![1, 2], vec![3, 4], vec![5, 6]]);
+    assert_eq!(
+        bins_of(&run("nf", &GOLDEN, 10)),
+        vec![vec![0], vec![1, 2], vec![3, 4], vec![5, 6]]
+    );
 }
 
 #[test]
 fn first_fit_golden() {
     // 6->b0(4) 5->b1(5) 4->b0(0) 7->b2(3) 3->b1(2) 3->b2(0) 2->b1(0)
-    assert_eq!(bins_of(&run("ff", &GOLDEN, 10)), vec![vec![0, 2], vec![1, 4, 6], vec![3, 5]]);
+    assert_eq!(
+        bins_of(&run("ff", &GOLDEN, 10)),
+        vec![vec![0, 2], vec![1, 4, 6], vec![3, 5]]
+    );
 }
 
 #[test]
 fn best_fit_golden() {
     // 6->b0(4) 5->b1(5) 4->b0(0) 7->b2(3) 3->b2(0) (tighter than b1) 3->b1(2) 2->b1(0)
-    assert_eq!(bins_of(&run("bf", &GOLDEN, 10)), vec![vec![0, 2], vec![1, 5, 6], vec![3, 4]]);
+    assert_eq!(
+        bins_of(&run("bf", &GOLDEN, 10)),
+        vec![vec![0, 2], vec![1, 5, 6], vec![3, 4]]
+    );
 }
 
 #[test]
 fn worst_fit_golden() {
     // 6->b0(4) 5 > 4 opens b1(5) 4->b1(1) (roomiest) 7->b2(3) 3->b0(1) (roomiest, 4)
     // 3->b2(0) 2: the roomiest bin has 1 left -> b3
-    assert_eq!(bins_of(&run("wf", &GOLDEN, 10)), vec![vec![0, 4], vec![1, 2], vec![3, 5], vec![6]]);
+    assert_eq!(
+        bins_of(&run("wf", &GOLDEN, 10)),
+        vec![vec![0, 4], vec![1, 2], vec![3, 5], vec![6]]
+    );
 }
 
 #[test]
@@ -51,7 +71,17 @@ fn harmonic_k_golden() {
     // 6: b5. 1: b4.
     let lengths = [7, 5, 3, 6, 8, 4, 4, 2, 6, 1];
     let o = hk(&lengths, 12, 3);
-    assert_eq!(bins_of(&o), vec![vec![0], vec![1, 3], vec![2, 5, 6], vec![4], vec![7, 9], vec![8]]);
+    assert_eq!(
+        bins_of(&o),
+        vec![
+            vec![0],
+            vec![1, 3],
+            vec![2, 5, 6],
+            vec![4],
+            vec![7, 9],
+            vec![8]
+        ]
+    );
     // The class-0 bin holding 7 had room for a 5, but classes never mix.
     assert_eq!(o.metrics.num_bins, 6);
 }
@@ -59,9 +89,15 @@ fn harmonic_k_golden() {
 #[test]
 fn harmonic_k_closes_exactly_full_catch_all_and_counts_per_class() {
     // Three 4s fill a catch-all bin exactly: closed, the fourth opens a new one.
-    assert_eq!(bins_of(&hk(&[4, 4, 4, 4], 12, 3)), vec![vec![0, 1, 2], vec![3]]);
+    assert_eq!(
+        bins_of(&hk(&[4, 4, 4, 4], 12, 3)),
+        vec![vec![0, 1, 2], vec![3]]
+    );
     // k = 2: class 0 is > C/2, everything else is the catch-all.
-    assert_eq!(bins_of(&hk(&[7, 6, 5, 1], 12, 2)), vec![vec![0], vec![1, 2, 3]]);
+    assert_eq!(
+        bins_of(&hk(&[7, 6, 5, 1], 12, 2)),
+        vec![vec![0], vec![1, 2, 3]]
+    );
     // Default k = 10, C = 12: a 4 is class 12/4 - 1 = 2 (three per bin), a 3 is
     // class 3 (four per bin); the two classes fill separate bins.
     let o = run("hk", &[4, 3, 4, 3, 4, 3, 3, 3], 12);
@@ -71,7 +107,10 @@ fn harmonic_k_closes_exactly_full_catch_all_and_counts_per_class() {
 #[test]
 fn harmonic_k_classes() {
     let h = HarmonicK::new(100, 4);
-    let cls: Vec<usize> = [100, 51, 50, 34, 33, 26, 25, 1].iter().map(|&l| h.class_of(l)).collect();
+    let cls: Vec<usize> = [100, 51, 50, 34, 33, 26, 25, 1]
+        .iter()
+        .map(|&l| h.class_of(l))
+        .collect();
     assert_eq!(cls, vec![0, 0, 1, 1, 2, 2, 3, 3]);
 }
 
@@ -87,7 +126,10 @@ fn harmonic_k_is_truly_bounded_space() {
         let mut tracked: Vec<u32> = Vec::new();
         for &l in &lengths {
             let b = h.push(l);
-            assert!(!closed[b as usize], "k={k}: item put in bin {b}, which had been closed");
+            assert!(
+                !closed[b as usize],
+                "k={k}: item put in bin {b}, which had been closed"
+            );
             if !tracked.contains(&b) {
                 tracked.push(b);
             }
@@ -101,7 +143,10 @@ fn harmonic_k_is_truly_bounded_space() {
             max_open = max_open.max(h.open_bins());
         }
         // Class 0 bins (one item) close at once, so at most k - 1 are ever open together.
-        assert!(max_open < k as usize && max_open >= 1, "k={k}: {max_open} open at once");
+        assert!(
+            max_open < k as usize && max_open >= 1,
+            "k={k}: {max_open} open at once"
+        );
         // And the whole packing agrees with the streaming packer.
         let o = hk(&lengths, 1000, k);
         assert_valid(&o, &lengths, 1000);
@@ -115,7 +160,11 @@ fn any_fit_rules_equal_the_quadratic_reference_on_a_large_input() {
     for (s, fit) in [("ff", Fit::First), ("bf", Fit::Best), ("wf", Fit::Worst)] {
         let o = run(s, &lengths, 1000);
         assert_valid(&o, &lengths, 1000);
-        assert_eq!(bins_of(&o), reference_any_fit(&lengths, &identity(lengths.len()), 1000, fit), "{s}");
+        assert_eq!(
+            bins_of(&o),
+            reference_any_fit(&lengths, &identity(lengths.len()), 1000, fit),
+            "{s}"
+        );
     }
 }
 
@@ -128,7 +177,10 @@ fn sparse_capacity_works_for_every_online_strategy() {
         assert_valid(&o, &lengths, cap);
     }
     for (s, fit) in [("ff", Fit::First), ("bf", Fit::Best), ("wf", Fit::Worst)] {
-        assert_eq!(bins_of(&run(s, &lengths, cap)), reference_any_fit(&lengths, &identity(lengths.len()), cap, fit));
+        assert_eq!(
+            bins_of(&run(s, &lengths, cap)),
+            reference_any_fit(&lengths, &identity(lengths.len()), cap, fit)
+        );
     }
 }
 
@@ -139,7 +191,11 @@ fn empty_single_and_zero_length() {
         assert_eq!(o.metrics.num_bins, 0, "{s}");
         assert_eq!(bins_of(&run(s, &[8], 8)), vec![vec![0]], "{s}");
         let e = pack(&[3, 0], &request(s, 8), &Control::none()).unwrap_err();
-        assert_eq!((e.kind, e.index), (ErrorKind::InvalidLength, Some(1)), "{s}");
+        assert_eq!(
+            (e.kind, e.index),
+            (ErrorKind::InvalidLength, Some(1)),
+            "{s}"
+        );
         let e = pack(&[9], &request(s, 8), &Control::none()).unwrap_err();
         assert_eq!(e.kind, ErrorKind::LengthExceedsCapacity, "{s}");
     }
@@ -147,7 +203,10 @@ fn empty_single_and_zero_length() {
 
 #[test]
 fn option_errors() {
-    let k = |v: f64| RawOptions { k: Some(v), ..Default::default() };
+    let k = |v: f64| RawOptions {
+        k: Some(v),
+        ..Default::default()
+    };
     for bad in [1.0, 0.0, -3.0, 2.5, f64::NAN, f64::INFINITY, 65_537.0] {
         let e = option_error("hk", k(bad));
         assert_eq!(e.kind, ErrorKind::InvalidOption, "k = {bad}");
@@ -158,12 +217,25 @@ fn option_errors() {
     assert_eq!(request("hk", 10).k, 10);
     // Options the strategy does not take.
     for s in ["nf", "ff", "bf", "wf"] {
-        assert_eq!(option_error(s, k(3.0)).kind, ErrorKind::InvalidOption, "{s}");
+        assert_eq!(
+            option_error(s, k(3.0)).kind,
+            ErrorKind::InvalidOption,
+            "{s}"
+        );
     }
     for raw in [
-        RawOptions { seed: Some(1.0), ..Default::default() },
-        RawOptions { threads: Some(2.0), ..Default::default() },
-        RawOptions { group_size: Some(2.0), ..Default::default() },
+        RawOptions {
+            seed: Some(1.0),
+            ..Default::default()
+        },
+        RawOptions {
+            threads: Some(2.0),
+            ..Default::default()
+        },
+        RawOptions {
+            group_size: Some(2.0),
+            ..Default::default()
+        },
     ] {
         let e = option_error("hk", raw);
         assert_eq!(e.kind, ErrorKind::InvalidOption);
@@ -178,7 +250,11 @@ fn catalog_entries() {
         let info = req.strategy.info();
         assert_eq!(info.name, s);
         assert!(info.online);
-        assert!(!info.full_name.is_empty() && !info.time_complexity.is_empty() && !info.approximation.is_empty());
+        assert!(
+            !info.full_name.is_empty()
+                && !info.time_complexity.is_empty()
+                && !info.approximation.is_empty()
+        );
     }
     assert_eq!(seqpack_core::Strategy::Hk.info().options, &["k"]);
     assert_eq!(seqpack_core::Strategy::Nf.info().approximation, "2 OPT");

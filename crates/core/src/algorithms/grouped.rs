@@ -66,7 +66,8 @@ pub const CATALOG: &[StrategyInfo] = &[
         name: "ohgbfd",
         full_name: "Optimized Heterogeneous Grouped Best-Fit Decreasing",
         online: false,
-        time_complexity: "O(n log n + n D log B) typical, O(n B) worst case; B = bins, D = distinct capacities",
+        time_complexity:
+            "O(n log n + n D log B) typical, O(n B) worst case; B = bins, D = distinct capacities",
         approximation: "none published; one bin per device capacity in every group",
         options: &["capacities", "weights"],
         grouped: true,
@@ -77,7 +78,8 @@ pub const CATALOG: &[StrategyInfo] = &[
         name: "oshgbfd",
         full_name: "Optimized Selectable-Heterogeneous Grouped Best-Fit Decreasing",
         online: false,
-        time_complexity: "O(n log n + n D log B) typical, O(n B) worst case; B = bins, D = distinct capacities",
+        time_complexity:
+            "O(n log n + n D log B) typical, O(n B) worst case; B = bins, D = distinct capacities",
         approximation: "none published; every group follows one of the given layouts",
         options: &["layouts", "weights"],
         grouped: true,
@@ -85,14 +87,33 @@ pub const CATALOG: &[StrategyInfo] = &[
 ];
 
 /// Runs a strategy of this family.
-pub fn run(strategy: Strategy, lengths: &[u32], req: &Request, max_len: u32, ctl: &Control) -> Result<Packing> {
+pub fn run(
+    strategy: Strategy,
+    lengths: &[u32],
+    req: &Request,
+    max_len: u32,
+    ctl: &Control,
+) -> Result<Packing> {
     match strategy {
         Strategy::Ogbfd => ogbfd(lengths, req.capacity, req.group_size, max_len, ctl),
-        Strategy::Ogbfdp => ogbfdp(lengths, req.capacity, req.group_size, max_len, req.threads, ctl),
-        Strategy::Ohgbfd => {
-            heterogeneous(lengths, std::slice::from_ref(&req.capacities), req.weights.as_deref(), max_len, ctl)
+        Strategy::Ogbfdp => ogbfdp(
+            lengths,
+            req.capacity,
+            req.group_size,
+            max_len,
+            req.threads,
+            ctl,
+        ),
+        Strategy::Ohgbfd => heterogeneous(
+            lengths,
+            std::slice::from_ref(&req.capacities),
+            req.weights.as_deref(),
+            max_len,
+            ctl,
+        ),
+        Strategy::Oshgbfd => {
+            heterogeneous(lengths, &req.layouts, req.weights.as_deref(), max_len, ctl)
         }
-        Strategy::Oshgbfd => heterogeneous(lengths, &req.layouts, req.weights.as_deref(), max_len, ctl),
         other => unreachable!("{other:?} is not in the grouped family"),
     }
 }
@@ -116,12 +137,23 @@ fn uniform_group_offsets(groups: usize, size: u32) -> Vec<u32> {
 ///   largest remaining, the one that reached that value last (the index's
 ///   LIFO rule); inside a group, among bins with equal remaining, the lowest
 ///   bin number.
-pub fn ogbfd(lengths: &[u32], capacity: u32, group_size: u32, max_len: u32, ctl: &Control) -> Result<Packing> {
+pub fn ogbfd(
+    lengths: &[u32],
+    capacity: u32,
+    group_size: u32,
+    max_len: u32,
+    ctl: &Control,
+) -> Result<Packing> {
     let order = order::decreasing(lengths, max_len);
     ctl.check()?;
     let (bin_of, groups) = grouped_best_fit(lengths, &order, capacity, group_size, ctl)?;
     let num_bins = groups * group_size as usize;
-    let mut p = Assignment { order, bin_of, num_bins }.into_packing(lengths);
+    let mut p = Assignment {
+        order,
+        bin_of,
+        num_bins,
+    }
+    .into_packing(lengths);
     p.group_offsets = Some(uniform_group_offsets(groups, group_size));
     Ok(p)
 }
@@ -129,7 +161,13 @@ pub fn ogbfd(lengths: &[u32], capacity: u32, group_size: u32, max_len: u32, ctl:
 /// The OGBFD loop over items in `order` (already decreasing). Returns the bin
 /// of each item of `order` (bins of group `g` are `g*G..(g+1)*G`) and the
 /// number of groups.
-fn grouped_best_fit(lengths: &[u32], order: &[u32], capacity: u32, group_size: u32, ctl: &Control) -> Result<(Vec<u32>, usize)> {
+fn grouped_best_fit(
+    lengths: &[u32],
+    order: &[u32],
+    capacity: u32,
+    group_size: u32,
+    ctl: &Control,
+) -> Result<(Vec<u32>, usize)> {
     if capacity <= DENSE_LIMIT {
         grouped_best_fit_in::<DenseIndex>(lengths, order, capacity, group_size, ctl)
     } else {
@@ -238,20 +276,32 @@ pub fn ogbfdp(
     threads: Option<usize>,
     ctl: &Control,
 ) -> Result<Packing> {
-    let t = threads.unwrap_or_else(|| super::adaptive_threads(lengths.len())).clamp(1, lengths.len().max(1));
+    let t = threads
+        .unwrap_or_else(|| super::adaptive_threads(lengths.len()))
+        .clamp(1, lengths.len().max(1));
     if t == 1 {
         return ogbfd(lengths, capacity, group_size, max_len, ctl);
     }
     let order = order::decreasing(lengths, max_len);
     ctl.check()?;
     let g = group_size as usize;
-    let shares: Vec<Vec<u32>> = (0..t).map(|w| order.iter().skip(w).step_by(t).copied().collect()).collect();
+    let shares: Vec<Vec<u32>> = (0..t)
+        .map(|w| order.iter().skip(w).step_by(t).copied().collect())
+        .collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(t)
         .build()
-        .map_err(|e| PackError::new(ErrorKind::Internal, format!("could not start {t} worker threads: {e}")))?;
+        .map_err(|e| {
+            PackError::new(
+                ErrorKind::Internal,
+                format!("could not start {t} worker threads: {e}"),
+            )
+        })?;
     let results: Vec<Result<(Vec<u32>, usize)>> = pool.install(|| {
-        shares.par_iter().map(|share| grouped_best_fit(lengths, share, capacity, group_size, ctl)).collect()
+        shares
+            .par_iter()
+            .map(|share| grouped_best_fit(lengths, share, capacity, group_size, ctl))
+            .collect()
     });
     // Concatenate every worker's groups but its last; gather the last groups' items.
     let mut out_order = Vec::with_capacity(lengths.len());
@@ -278,7 +328,12 @@ pub fn ogbfdp(
     out_bin.extend(bin_of.iter().map(|&b| (base_group * g) as u32 + b));
     out_order.extend(leftovers);
     let total_groups = base_group + groups;
-    let mut p = Assignment { order: out_order, bin_of: out_bin, num_bins: total_groups * g }.into_packing(lengths);
+    let mut p = Assignment {
+        order: out_order,
+        bin_of: out_bin,
+        num_bins: total_groups * g,
+    }
+    .into_packing(lengths);
     p.group_offsets = Some(uniform_group_offsets(total_groups, group_size));
     Ok(p)
 }
@@ -327,7 +382,11 @@ type Candidate = (f64, u32, u32);
 impl RatioTree {
     fn new(bins_hint: usize) -> Self {
         let leaves = bins_hint.max(1).next_power_of_two();
-        RatioTree { leaves, room: vec![0; 2 * leaves], ratio: vec![f64::INFINITY; 2 * leaves] }
+        RatioTree {
+            leaves,
+            room: vec![0; 2 * leaves],
+            ratio: vec![f64::INFINITY; 2 * leaves],
+        }
     }
 
     #[inline]
@@ -346,7 +405,11 @@ impl RatioTree {
         let mut ratio = vec![f64::INFINITY; 2 * leaves];
         room[leaves..leaves + old].copy_from_slice(&self.room[old..2 * old]);
         ratio[leaves..leaves + old].copy_from_slice(&self.ratio[old..2 * old]);
-        *self = RatioTree { leaves, room, ratio };
+        *self = RatioTree {
+            leaves,
+            room,
+            ratio,
+        };
         for node in (1..leaves).rev() {
             self.pull(node);
         }
@@ -374,14 +437,23 @@ impl RatioTree {
         best
     }
 
-    fn search(&self, node: usize, first: usize, width: usize, len: u32, best: &mut Option<Candidate>) {
+    fn search(
+        &self,
+        node: usize,
+        first: usize,
+        width: usize,
+        len: u32,
+        best: &mut Option<Candidate>,
+    ) {
         let (room, ratio) = (self.room[node], self.ratio[node]);
         if room < len {
             return;
         }
         if let Some((br, broom, bbin)) = *best {
             // Every bin below has ratio >= `ratio`, room <= `room`, number >= `first`.
-            if ratio > br || (ratio == br && (room < broom || (room == broom && first as u32 > bbin))) {
+            if ratio > br
+                || (ratio == br && (room < broom || (room == broom && first as u32 > bbin)))
+            {
                 return;
             }
         }
@@ -448,13 +520,23 @@ pub fn heterogeneous(
     let order = order::decreasing(lengths, max_len);
     ctl.check()?;
     // Largest capacity of each layout, to pick the layout of a new group.
-    let layout_max: Vec<u32> = layouts.iter().map(|l| l.iter().copied().max().unwrap_or(0)).collect();
+    let layout_max: Vec<u32> = layouts
+        .iter()
+        .map(|l| l.iter().copied().max().unwrap_or(0))
+        .collect();
     let mut distinct: Vec<u32> = layouts.iter().flatten().copied().collect();
     distinct.sort_unstable();
     distinct.dedup();
-    let mut classes: Vec<CapacityClass> =
-        distinct.iter().map(|&capacity| CapacityClass { capacity, tree: RatioTree::new(64), global: Vec::new() }).collect();
-    let weight = |i: u32| weights.map_or_else(|| (lengths[i as usize] as f64).powi(2), |w| w[i as usize]);
+    let mut classes: Vec<CapacityClass> = distinct
+        .iter()
+        .map(|&capacity| CapacityClass {
+            capacity,
+            tree: RatioTree::new(64),
+            global: Vec::new(),
+        })
+        .collect();
+    let weight =
+        |i: u32| weights.map_or_else(|| (lengths[i as usize] as f64).powi(2), |w| w[i as usize]);
     // Per bin: capacity, remaining, weight sum, class and local number.
     let mut caps: Vec<u32> = Vec::new();
     let mut room: Vec<u32> = Vec::new();
@@ -480,9 +562,14 @@ pub fn heterogeneous(
         let bin = match best(&classes, len) {
             Some(b) => b,
             None => {
-                let layout = layout_max.iter().position(|&m| m >= len).expect("lengths are validated against the largest capacity");
+                let layout = layout_max
+                    .iter()
+                    .position(|&m| m >= len)
+                    .expect("lengths are validated against the largest capacity");
                 for &c in &layouts[layout] {
-                    let ci = distinct.binary_search(&c).expect("every layout capacity has a class");
+                    let ci = distinct
+                        .binary_search(&c)
+                        .expect("every layout capacity has a class");
                     let class = &mut classes[ci];
                     let local = class.global.len() as u32;
                     class.global.push(caps.len() as u32);
@@ -500,10 +587,17 @@ pub fn heterogeneous(
         room[b] -= len;
         wsum[b] += weight(item);
         let (ci, local) = slot[b];
-        classes[ci as usize].tree.set(local, room[b], wsum[b] / caps[b] as f64);
+        classes[ci as usize]
+            .tree
+            .set(local, room[b], wsum[b] / caps[b] as f64);
         bin_of.push(bin);
     }
-    let mut p = Assignment { order, bin_of, num_bins: caps.len() }.into_packing(lengths);
+    let mut p = Assignment {
+        order,
+        bin_of,
+        num_bins: caps.len(),
+    }
+    .into_packing(lengths);
     p.bin_capacities = Some(caps);
     p.group_offsets = Some(group_offsets);
     Ok(p)

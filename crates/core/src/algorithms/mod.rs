@@ -73,25 +73,40 @@ pub struct StrategyInfo {
 
 /// Every implemented strategy, in the order `strategies()` lists them.
 pub static STRATEGIES: LazyLock<Vec<&'static StrategyInfo>> = LazyLock::new(|| {
-    online::CATALOG.iter().chain(offline::CATALOG).chain(obfd::CATALOG).chain(grouped::CATALOG).collect()
+    online::CATALOG
+        .iter()
+        .chain(offline::CATALOG)
+        .chain(obfd::CATALOG)
+        .chain(grouped::CATALOG)
+        .collect()
 });
 
 impl Strategy {
     /// Parses a short name; the error lists every valid one.
     pub fn parse(name: &str) -> Result<Strategy> {
-        STRATEGIES.iter().find(|s| s.name == name).map(|s| s.strategy).ok_or_else(|| {
-            let names: Vec<&str> = STRATEGIES.iter().map(|s| s.name).collect();
-            let mut e = PackError::new(
-                ErrorKind::UnknownStrategy,
-                format!("unknown strategy {name:?}: valid strategies are {}", names.join(", ")),
-            );
-            e.value = Some(name.to_string());
-            e
-        })
+        STRATEGIES
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.strategy)
+            .ok_or_else(|| {
+                let names: Vec<&str> = STRATEGIES.iter().map(|s| s.name).collect();
+                let mut e = PackError::new(
+                    ErrorKind::UnknownStrategy,
+                    format!(
+                        "unknown strategy {name:?}: valid strategies are {}",
+                        names.join(", ")
+                    ),
+                );
+                e.value = Some(name.to_string());
+                e
+            })
     }
 
     pub fn info(self) -> &'static StrategyInfo {
-        STRATEGIES.iter().find(|s| s.strategy == self).expect("every parsed strategy is catalogued")
+        STRATEGIES
+            .iter()
+            .find(|s| s.strategy == self)
+            .expect("every parsed strategy is catalogued")
     }
 }
 
@@ -111,13 +126,27 @@ impl RawOptions {
     /// Names (camelCase) of the options that were given.
     pub fn given(&self) -> Vec<&'static str> {
         let mut v = Vec::new();
-        if self.k.is_some() { v.push("k"); }
-        if self.seed.is_some() { v.push("seed"); }
-        if self.threads.is_some() { v.push("threads"); }
-        if self.group_size.is_some() { v.push("groupSize"); }
-        if self.capacities.is_some() { v.push("capacities"); }
-        if self.weights.is_some() { v.push("weights"); }
-        if self.layouts.is_some() { v.push("layouts"); }
+        if self.k.is_some() {
+            v.push("k");
+        }
+        if self.seed.is_some() {
+            v.push("seed");
+        }
+        if self.threads.is_some() {
+            v.push("threads");
+        }
+        if self.group_size.is_some() {
+            v.push("groupSize");
+        }
+        if self.capacities.is_some() {
+            v.push("capacities");
+        }
+        if self.weights.is_some() {
+            v.push("weights");
+        }
+        if self.layouts.is_some() {
+            v.push("layouts");
+        }
         v
     }
 }
@@ -158,17 +187,33 @@ pub struct Request {
 
 fn int_option(name: &str, v: f64, min: f64, max: f64) -> Result<f64> {
     if !v.is_finite() || v != v.trunc() {
-        return Err(PackError::option(name, js_number(v), "it must be an integer"));
+        return Err(PackError::option(
+            name,
+            js_number(v),
+            "it must be an integer",
+        ));
     }
     if v < min || v > max {
-        return Err(PackError::option(name, js_number(v), &format!("it must be between {} and {}", js_number(min), js_number(max))));
+        return Err(PackError::option(
+            name,
+            js_number(v),
+            &format!(
+                "it must be between {} and {}",
+                js_number(min),
+                js_number(max)
+            ),
+        ));
     }
     Ok(v)
 }
 
 fn capacity_list(name: &str, v: &[f64]) -> Result<Vec<u32>> {
     if v.is_empty() {
-        return Err(PackError::option(name, "[]", "it must list at least one capacity"));
+        return Err(PackError::option(
+            name,
+            "[]",
+            "it must list at least one capacity",
+        ));
     }
     v.iter()
         .enumerate()
@@ -190,15 +235,25 @@ impl Request {
         let info = strategy.info();
         for name in raw.given() {
             if !info.options.contains(&name) {
-                let takes = if info.options.is_empty() { "no options".to_string() } else { info.options.join(", ") };
+                let takes = if info.options.is_empty() {
+                    "no options".to_string()
+                } else {
+                    info.options.join(", ")
+                };
                 return Err(PackError::new(
                     ErrorKind::InvalidOption,
-                    format!("option `{name}` does not apply to strategy {:?} (it takes {takes})", info.name),
+                    format!(
+                        "option `{name}` does not apply to strategy {:?} (it takes {takes})",
+                        info.name
+                    ),
                 ));
             }
         }
         let required = |name: &str| {
-            PackError::new(ErrorKind::InvalidOption, format!("strategy {:?} requires option `{name}`", info.name))
+            PackError::new(
+                ErrorKind::InvalidOption,
+                format!("strategy {:?} requires option `{name}`", info.name),
+            )
         };
         let k = match raw.k {
             Some(v) => int_option("k", v, 2.0, MAX_K as f64)? as u32,
@@ -208,7 +263,11 @@ impl Request {
             Some(v) => int_option("seed", v, 0.0, 9_007_199_254_740_991.0)? as u64,
             None => DEFAULT_SEED,
         };
-        let threads = raw.threads.map(|v| int_option("threads", v, 1.0, MAX_THREADS as f64)).transpose()?.map(|v| v as usize);
+        let threads = raw
+            .threads
+            .map(|v| int_option("threads", v, 1.0, MAX_THREADS as f64))
+            .transpose()?
+            .map(|v| v as usize);
         let mut group_size = 1;
         if matches!(strategy, Strategy::Ogbfd | Strategy::Ogbfdp) {
             let v = raw.group_size.ok_or_else(|| required("groupSize"))?;
@@ -218,13 +277,22 @@ impl Request {
         let mut layouts = Vec::new();
         let mut derived_capacity = None;
         if strategy == Strategy::Ohgbfd {
-            capacities = capacity_list("capacities", raw.capacities.as_deref().ok_or_else(|| required("capacities"))?)?;
+            capacities = capacity_list(
+                "capacities",
+                raw.capacities
+                    .as_deref()
+                    .ok_or_else(|| required("capacities"))?,
+            )?;
             derived_capacity = capacities.iter().copied().max();
         }
         if strategy == Strategy::Oshgbfd {
             let raw_layouts = raw.layouts.as_deref().ok_or_else(|| required("layouts"))?;
             if raw_layouts.is_empty() {
-                return Err(PackError::option("layouts", "[]", "it must list at least one layout"));
+                return Err(PackError::option(
+                    "layouts",
+                    "[]",
+                    "it must list at least one layout",
+                ));
             }
             for (i, l) in raw_layouts.iter().enumerate() {
                 layouts.push(capacity_list(&format!("layouts[{i}]"), l)?);
@@ -235,7 +303,11 @@ impl Request {
             Some(w) => {
                 for (i, &x) in w.iter().enumerate() {
                     if !x.is_finite() || x < 0.0 {
-                        let mut e = PackError::option(&format!("weights[{i}]"), js_number(x), "weights must be finite and non-negative");
+                        let mut e = PackError::option(
+                            &format!("weights[{i}]"),
+                            js_number(x),
+                            "weights must be finite and non-negative",
+                        );
                         e.index = Some(i);
                         return Err(e);
                     }
@@ -260,7 +332,17 @@ impl Request {
             }
             (None, c) => capacity_from_f64(c)?,
         };
-        Ok(Request { strategy, capacity, k, seed, threads, group_size, capacities, weights, layouts })
+        Ok(Request {
+            strategy,
+            capacity,
+            k,
+            seed,
+            threads,
+            group_size,
+            capacities,
+            weights,
+            layouts,
+        })
     }
 }
 
@@ -273,7 +355,9 @@ pub fn adaptive_threads(n: usize) -> usize {
         0..=20_000 => 1,
         20_001..=100_000 => 2,
         100_001..=500_000 => 4,
-        _ => std::thread::available_parallelism().map_or(1, |c| c.get()).min(MAX_THREADS),
+        _ => std::thread::available_parallelism()
+            .map_or(1, |c| c.get())
+            .min(MAX_THREADS),
     }
 }
 

@@ -50,7 +50,12 @@ pub fn obfd(lengths: &[u32], capacity: u32, max_len: u32, ctl: &Control) -> Resu
 ///
 /// Huge, sparse length ranges (`max_len > 4n + 65536`, where a histogram
 /// would cost more than sorting) take the generic path.
-pub fn obfd_packing(lengths: &[u32], capacity: u32, max_len: u32, ctl: &Control) -> Result<Packing> {
+pub fn obfd_packing(
+    lengths: &[u32],
+    capacity: u32,
+    max_len: u32,
+    ctl: &Control,
+) -> Result<Packing> {
     if !order::histogram_pays(lengths.len(), max_len) {
         return Ok(obfd(lengths, capacity, max_len, ctl)?.into_packing(lengths));
     }
@@ -61,7 +66,12 @@ pub fn obfd_packing(lengths: &[u32], capacity: u32, max_len: u32, ctl: &Control)
     }
 }
 
-fn by_runs<I: RemainingIndex>(lengths: &[u32], capacity: u32, max_len: u32, ctl: &Control) -> Result<Packing> {
+fn by_runs<I: RemainingIndex>(
+    lengths: &[u32],
+    capacity: u32,
+    max_len: u32,
+    ctl: &Control,
+) -> Result<Packing> {
     let n = lengths.len();
     // count[v] = items of length v.
     let mut count = vec![0u32; max_len as usize + 1];
@@ -138,39 +148,59 @@ fn by_runs<I: RemainingIndex>(lengths: &[u32], capacity: u32, max_len: u32, ctl:
         items[slots[*k as usize] as usize] = i as u32;
         *k += 1;
     }
-    Ok(Packing { items, bin_offsets, bin_loads, bin_capacities: None, group_offsets: None })
+    Ok(Packing {
+        items,
+        bin_offsets,
+        bin_loads,
+        bin_capacities: None,
+        group_offsets: None,
+    })
 }
 
 use super::{Family, Request, Strategy, StrategyInfo};
 
 /// Strategies of this family.
-pub const CATALOG: &[StrategyInfo] = &[StrategyInfo {
-    strategy: Strategy::Obfd,
-    family: Family::Obfd,
-    name: "obfd",
-    full_name: "Optimized Best-Fit Decreasing",
-    online: false,
-    time_complexity: "O(n + C + n log C)",
-    approximation: "11/9 OPT + 6/9 (same bins as BFD)",
-    options: &[],
-    grouped: false,
-}, StrategyInfo {
-    strategy: Strategy::Obfdp,
-    family: Family::Obfd,
-    name: "obfdp",
-    full_name: "Parallel Optimized Best-Fit Decreasing",
-    online: false,
-    time_complexity: "O(n + C + (n/T) log C) with T threads",
-    approximation: "no published bound; within 0.5% of OBFD's bins on large inputs (tested)",
-    options: &["threads"],
-    grouped: false,
-}];
+pub const CATALOG: &[StrategyInfo] = &[
+    StrategyInfo {
+        strategy: Strategy::Obfd,
+        family: Family::Obfd,
+        name: "obfd",
+        full_name: "Optimized Best-Fit Decreasing",
+        online: false,
+        time_complexity: "O(n + C + n log C)",
+        approximation: "11/9 OPT + 6/9 (same bins as BFD)",
+        options: &[],
+        grouped: false,
+    },
+    StrategyInfo {
+        strategy: Strategy::Obfdp,
+        family: Family::Obfd,
+        name: "obfdp",
+        full_name: "Parallel Optimized Best-Fit Decreasing",
+        online: false,
+        time_complexity: "O(n + C + (n/T) log C) with T threads",
+        approximation: "no published bound; within 0.5% of OBFD's bins on large inputs (tested)",
+        options: &["threads"],
+        grouped: false,
+    },
+];
 
 /// Runs a strategy of this family.
-pub fn run(strategy: Strategy, lengths: &[u32], req: &Request, max_len: u32, ctl: &Control) -> Result<Packing> {
+pub fn run(
+    strategy: Strategy,
+    lengths: &[u32],
+    req: &Request,
+    max_len: u32,
+    ctl: &Control,
+) -> Result<Packing> {
     match strategy {
         Strategy::Obfd => obfd_packing(lengths, req.capacity, max_len, ctl),
-        Strategy::Obfdp => Ok(super::obfdp::obfdp(lengths, req.capacity, max_len, req.threads, ctl)?.into_packing(lengths)),
+        Strategy::Obfdp => {
+            Ok(
+                super::obfdp::obfdp(lengths, req.capacity, max_len, req.threads, ctl)?
+                    .into_packing(lengths),
+            )
+        }
         other => unreachable!("{other:?} is not in the OBFD family"),
     }
 }
@@ -184,7 +214,9 @@ mod tests {
         let max = lengths.iter().copied().max().unwrap_or(0);
         let ctl = Control::none();
         let fast = obfd_packing(lengths, capacity, max, &ctl).unwrap();
-        let reference = obfd(lengths, capacity, max, &ctl).unwrap().into_packing(lengths);
+        let reference = obfd(lengths, capacity, max, &ctl)
+            .unwrap()
+            .into_packing(lengths);
         (fast, reference)
     }
 

@@ -30,27 +30,38 @@ use crate::placement;
 
 /// Packs `lengths` (validated, each in `1..=capacity`, largest `max_len`) with
 /// `threads` workers (`None` = [`adaptive_threads`]).
-pub fn obfdp(lengths: &[u32], capacity: u32, max_len: u32, threads: Option<usize>, ctl: &Control) -> Result<Assignment> {
+pub fn obfdp(
+    lengths: &[u32],
+    capacity: u32,
+    max_len: u32,
+    threads: Option<usize>,
+    ctl: &Control,
+) -> Result<Assignment> {
     let n = lengths.len();
-    let t = threads.unwrap_or_else(|| super::adaptive_threads(n)).clamp(1, n.max(1));
+    let t = threads
+        .unwrap_or_else(|| super::adaptive_threads(n))
+        .clamp(1, n.max(1));
     let sorted = order::decreasing(lengths, max_len);
     ctl.check()?;
     if t == 1 {
         return placement::best_fit(lengths, sorted, capacity, ctl);
     }
-    let shares: Vec<Vec<u32>> = (0..t).map(|w| sorted.iter().skip(w).step_by(t).copied().collect()).collect();
+    let shares: Vec<Vec<u32>> = (0..t)
+        .map(|w| sorted.iter().skip(w).step_by(t).copied().collect())
+        .collect();
     drop(sorted);
     let work = |share: Vec<u32>| placement::best_fit(lengths, share, capacity, ctl);
     // A pool of exactly `t` threads, local to this call, so `threads` means what
     // it says and the global pool of the host process is left alone. If the OS
     // refuses threads, the same shares run one after another (same result).
-    let parts: Vec<Result<Assignment>> = match rayon::ThreadPoolBuilder::new().num_threads(t).build() {
-        Ok(pool) => pool.install(|| {
-            use rayon::prelude::*;
-            shares.into_par_iter().map(work).collect()
-        }),
-        Err(_) => shares.into_iter().map(work).collect(),
-    };
+    let parts: Vec<Result<Assignment>> =
+        match rayon::ThreadPoolBuilder::new().num_threads(t).build() {
+            Ok(pool) => pool.install(|| {
+                use rayon::prelude::*;
+                shares.into_par_iter().map(work).collect()
+            }),
+            Err(_) => shares.into_iter().map(work).collect(),
+        };
 
     let mut out_order = Vec::with_capacity(n);
     let mut bin_of = Vec::with_capacity(n);
@@ -63,7 +74,9 @@ pub fn obfdp(lengths: &[u32], capacity: u32, max_len: u32, threads: Option<usize
             loads[b as usize] += lengths[item as usize] as u64;
         }
         // Least-full bin, the last one on ties; an empty share has none.
-        let Some(weakest) = (0..part.num_bins).rev().min_by_key(|&b| loads[b]) else { continue };
+        let Some(weakest) = (0..part.num_bins).rev().min_by_key(|&b| loads[b]) else {
+            continue;
+        };
         let weakest = weakest as u32;
         for (&item, &b) in part.order.iter().zip(&part.bin_of) {
             if b == weakest {
@@ -80,5 +93,9 @@ pub fn obfdp(lengths: &[u32], capacity: u32, max_len: u32, threads: Option<usize
     let repacked = placement::best_fit(lengths, loose, capacity, ctl)?;
     out_order.extend_from_slice(&repacked.order);
     bin_of.extend(repacked.bin_of.iter().map(|&b| base + b));
-    Ok(Assignment { order: out_order, bin_of, num_bins: base as usize + repacked.num_bins })
+    Ok(Assignment {
+        order: out_order,
+        bin_of,
+        num_bins: base as usize + repacked.num_bins,
+    })
 }

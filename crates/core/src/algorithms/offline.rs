@@ -20,23 +20,76 @@ use crate::error::Result;
 use crate::packing::{Assignment, Packing};
 use crate::placement::{self, bins_estimate, FirstFit, Placement};
 
-const fn offline(strategy: Strategy, name: &'static str, full_name: &'static str, time_complexity: &'static str, approximation: &'static str, options: &'static [&'static str]) -> StrategyInfo {
-    StrategyInfo { strategy, family: Family::Offline, name, full_name, online: false, time_complexity, approximation, options, grouped: false }
+const fn offline(
+    strategy: Strategy,
+    name: &'static str,
+    full_name: &'static str,
+    time_complexity: &'static str,
+    approximation: &'static str,
+    options: &'static [&'static str],
+) -> StrategyInfo {
+    StrategyInfo {
+        strategy,
+        family: Family::Offline,
+        name,
+        full_name,
+        online: false,
+        time_complexity,
+        approximation,
+        options,
+        grouped: false,
+    }
 }
 
 /// Strategies of this family.
 pub const CATALOG: &[StrategyInfo] = &[
-    offline(Strategy::Ffd, "ffd", "First-Fit Decreasing", "O(n + L + n log B), L = longest item, B = bins", "11/9 OPT + 6/9", &[]),
-    offline(Strategy::Bfd, "bfd", "Best-Fit Decreasing", "O(n log n + n log C)", "11/9 OPT + 6/9", &[]),
-    offline(Strategy::Ffs, "ffs", "First-Fit Shuffle", "O(n + n log B), B = bins", "1.7 OPT (First-Fit's bound: the order is random)", &["seed"]),
-    offline(Strategy::Mffd, "mffd", "Modified First-Fit Decreasing", "O(n + L + n log B), L = longest item, B = bins", "71/60 OPT + 1 (Johnson & Garey 1985; +1 by Yue & Zhang 1995)", &[]),
+    offline(
+        Strategy::Ffd,
+        "ffd",
+        "First-Fit Decreasing",
+        "O(n + L + n log B), L = longest item, B = bins",
+        "11/9 OPT + 6/9",
+        &[],
+    ),
+    offline(
+        Strategy::Bfd,
+        "bfd",
+        "Best-Fit Decreasing",
+        "O(n log n + n log C)",
+        "11/9 OPT + 6/9",
+        &[],
+    ),
+    offline(
+        Strategy::Ffs,
+        "ffs",
+        "First-Fit Shuffle",
+        "O(n + n log B), B = bins",
+        "1.7 OPT (First-Fit's bound: the order is random)",
+        &["seed"],
+    ),
+    offline(
+        Strategy::Mffd,
+        "mffd",
+        "Modified First-Fit Decreasing",
+        "O(n + L + n log B), L = longest item, B = bins",
+        "71/60 OPT + 1 (Johnson & Garey 1985; +1 by Yue & Zhang 1995)",
+        &[],
+    ),
 ];
 
 /// Runs a strategy of this family.
-pub fn run(strategy: Strategy, lengths: &[u32], req: &Request, max_len: u32, ctl: &Control) -> Result<Packing> {
+pub fn run(
+    strategy: Strategy,
+    lengths: &[u32],
+    req: &Request,
+    max_len: u32,
+    ctl: &Control,
+) -> Result<Packing> {
     let c = req.capacity;
     let assignment = match strategy {
-        Strategy::Ffd => placement::first_fit(lengths, order::decreasing(lengths, max_len), c, ctl)?,
+        Strategy::Ffd => {
+            placement::first_fit(lengths, order::decreasing(lengths, max_len), c, ctl)?
+        }
         Strategy::Bfd => placement::best_fit(lengths, sorted_decreasing(lengths), c, ctl)?,
         Strategy::Ffs => placement::first_fit(lengths, shuffled(lengths.len(), req.seed), c, ctl)?,
         Strategy::Mffd => mffd(lengths, c, order::decreasing(lengths, max_len), ctl)?,
@@ -76,7 +129,10 @@ impl Pcg32 {
     pub const STREAM: u64 = 54;
 
     pub fn new(seed: u64) -> Self {
-        let mut rng = Pcg32 { state: 0, inc: (Self::STREAM << 1) | 1 };
+        let mut rng = Pcg32 {
+            state: 0,
+            inc: (Self::STREAM << 1) | 1,
+        };
         rng.next_u32();
         rng.state = rng.state.wrapping_add(seed);
         rng.next_u32();
@@ -188,11 +244,20 @@ impl SizeClass {
 /// order FFD opens them.
 ///
 /// Guarantee: `MFFD(L) <= 71/60 OPT(L) + 1` (additive constant by Yue & Zhang 1995).
-pub fn mffd(lengths: &[u32], capacity: u32, decreasing: Vec<u32>, ctl: &Control) -> Result<Assignment> {
+pub fn mffd(
+    lengths: &[u32],
+    capacity: u32,
+    decreasing: Vec<u32>,
+    ctl: &Control,
+) -> Result<Assignment> {
     let len = |i: u32| lengths[i as usize];
     let class = |i: u32| SizeClass::of(len(i), capacity);
     let ends = |c: SizeClass| decreasing.partition_point(|&i| class(i) as u8 <= c as u8);
-    let (large_end, medium_end, small_end) = (ends(SizeClass::Large), ends(SizeClass::Medium), ends(SizeClass::Small));
+    let (large_end, medium_end, small_end) = (
+        ends(SizeClass::Large),
+        ends(SizeClass::Medium),
+        ends(SizeClass::Small),
+    );
     let large = &decreasing[..large_end];
     let medium = &decreasing[large_end..medium_end];
     let small = &decreasing[medium_end..small_end];
@@ -244,7 +309,9 @@ pub fn mffd(lengths: &[u32], capacity: u32, decreasing: Vec<u32>, ctl: &Control)
             break;
         }
         let smallest = len(small_asc[lo]);
-        let Some(bound) = remaining[b].checked_sub(smallest) else { continue };
+        let Some(bound) = remaining[b].checked_sub(smallest) else {
+            continue;
+        };
         // Items above `bound` can never be a partner again (the bound only shrinks).
         while hi > lo + 1 && len(small_asc[hi - 1]) > bound {
             hi -= 1;
@@ -279,5 +346,9 @@ pub fn mffd(lengths: &[u32], capacity: u32, decreasing: Vec<u32>, ctl: &Control)
         out_order.push(item);
         bin_of.push(b as u32);
     }
-    Ok(Assignment { order: out_order, bin_of, num_bins: remaining.len() })
+    Ok(Assignment {
+        order: out_order,
+        bin_of,
+        num_bins: remaining.len(),
+    })
 }

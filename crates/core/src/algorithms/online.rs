@@ -20,21 +20,58 @@ use crate::error::Result;
 use crate::packing::{Assignment, Packing};
 use crate::placement::{self, Placement};
 
-const fn online(strategy: Strategy, name: &'static str, full_name: &'static str, time_complexity: &'static str, approximation: &'static str, options: &'static [&'static str]) -> StrategyInfo {
-    StrategyInfo { strategy, family: Family::Online, name, full_name, online: true, time_complexity, approximation, options, grouped: false }
+const fn online(
+    strategy: Strategy,
+    name: &'static str,
+    full_name: &'static str,
+    time_complexity: &'static str,
+    approximation: &'static str,
+    options: &'static [&'static str],
+) -> StrategyInfo {
+    StrategyInfo {
+        strategy,
+        family: Family::Online,
+        name,
+        full_name,
+        online: true,
+        time_complexity,
+        approximation,
+        options,
+        grouped: false,
+    }
 }
 
 /// Strategies of this family.
 pub const CATALOG: &[StrategyInfo] = &[
     online(Strategy::Nf, "nf", "Next-Fit", "O(n)", "2 OPT", &[]),
-    online(Strategy::Ff, "ff", "First-Fit", "O(n log B), B = bins", "1.7 OPT", &[]),
+    online(
+        Strategy::Ff,
+        "ff",
+        "First-Fit",
+        "O(n log B), B = bins",
+        "1.7 OPT",
+        &[],
+    ),
     online(Strategy::Bf, "bf", "Best-Fit", "O(n log C)", "1.7 OPT", &[]),
     online(Strategy::Wf, "wf", "Worst-Fit", "O(n log C)", "2 OPT", &[]),
-    online(Strategy::Hk, "hk", "Harmonic-K", "O(n) time, O(k) open bins", "~1.691 OPT as k -> infinity (Lee & Lee 1985)", &["k"]),
+    online(
+        Strategy::Hk,
+        "hk",
+        "Harmonic-K",
+        "O(n) time, O(k) open bins",
+        "~1.691 OPT as k -> infinity (Lee & Lee 1985)",
+        &["k"],
+    ),
 ];
 
 /// Runs a strategy of this family.
-pub fn run(strategy: Strategy, lengths: &[u32], req: &Request, _max_len: u32, ctl: &Control) -> Result<Packing> {
+pub fn run(
+    strategy: Strategy,
+    lengths: &[u32],
+    req: &Request,
+    _max_len: u32,
+    ctl: &Control,
+) -> Result<Packing> {
     let c = req.capacity;
     let order = || order::identity(lengths.len());
     let assignment = match strategy {
@@ -111,7 +148,12 @@ impl HarmonicK {
     /// A packer for bins of `capacity` with `k >= 2` classes.
     pub fn new(capacity: u32, k: u32) -> Self {
         assert!(k >= 2, "Harmonic-K needs k >= 2 (validated by Request)");
-        HarmonicK { capacity, open: vec![None; k as usize], open_count: 0, next_bin: 0 }
+        HarmonicK {
+            capacity,
+            open: vec![None; k as usize],
+            open_count: 0,
+            next_bin: 0,
+        }
     }
 
     /// The class of an item, `clamp(floor(C / len) - 1, 0, k - 1)`; `len` in `1..=C`.
@@ -135,7 +177,11 @@ impl HarmonicK {
                 } // else the catch-all bin cannot take it: it is closed and replaced
                 let bin = self.next_bin;
                 self.next_bin += 1;
-                slot.insert(OpenBin { bin, items: 0, remaining: self.capacity })
+                slot.insert(OpenBin {
+                    bin,
+                    items: 0,
+                    remaining: self.capacity,
+                })
             }
         };
         b.items += 1;
@@ -173,5 +219,9 @@ pub fn harmonic_k(lengths: &[u32], capacity: u32, k: u32, ctl: &Control) -> Resu
         ctl.checkpoint(i)?;
         bin_of.push(hk.push(len));
     }
-    Ok(Assignment { order: order::identity(lengths.len()), bin_of, num_bins: hk.num_bins() })
+    Ok(Assignment {
+        order: order::identity(lengths.len()),
+        bin_of,
+        num_bins: hk.num_bins(),
+    })
 }

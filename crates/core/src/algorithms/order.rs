@@ -30,7 +30,11 @@ pub fn decreasing(lengths: &[u32], max_len: u32) -> Vec<u32> {
         }
         order
     } else {
-        let mut keys: Vec<u64> = lengths.iter().enumerate().map(|(i, &l)| ((!l as u64) << 32) | i as u64).collect();
+        let mut keys: Vec<u64> = lengths
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| ((!l as u64) << 32) | i as u64)
+            .collect();
         keys.sort_unstable();
         keys.into_iter().map(|k| k as u32).collect()
     }

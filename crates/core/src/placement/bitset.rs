@@ -42,7 +42,12 @@ impl HierBitset {
             words = words.div_ceil(64);
         }
         assert!(levels <= MAX_LEVELS, "universe too large for HierBitset");
-        HierBitset { words: vec![0u64; base[levels]], base, levels, len }
+        HierBitset {
+            words: vec![0u64; base[levels]],
+            base,
+            levels,
+            len,
+        }
     }
 
     /// Size of the universe (`0..len`).

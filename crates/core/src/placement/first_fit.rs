@@ -21,7 +21,10 @@ pub struct MaxTree {
 impl MaxTree {
     pub fn new(bins_hint: usize) -> Self {
         let size = bins_hint.max(16).next_power_of_two();
-        MaxTree { size, tree: vec![0; 2 * size] }
+        MaxTree {
+            size,
+            tree: vec![0; 2 * size],
+        }
     }
 
     /// Leftmost bin whose remaining capacity is `>= at_least`.

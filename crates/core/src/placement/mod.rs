@@ -106,7 +106,12 @@ pub fn bins_estimate(lengths: &[u32], capacity: u32) -> usize {
 ///
 /// `O(n * cost(find + set))`. Bins are numbered in the order they open; an item
 /// goes to a new bin exactly when `find` returns `None`.
-pub fn any_fit<P: Placement>(lengths: &[u32], order: Vec<u32>, capacity: u32, ctl: &Control) -> Result<Assignment> {
+pub fn any_fit<P: Placement>(
+    lengths: &[u32],
+    order: Vec<u32>,
+    capacity: u32,
+    ctl: &Control,
+) -> Result<Assignment> {
     let hint = bins_estimate(lengths, capacity);
     let mut placement = P::new(capacity, hint);
     let mut remaining: Vec<u32> = Vec::with_capacity(hint);
@@ -126,11 +131,20 @@ pub fn any_fit<P: Placement>(lengths: &[u32], order: Vec<u32>, capacity: u32, ct
         placement.set(bin, *r);
         bin_of.push(bin);
     }
-    Ok(Assignment { order, bin_of, num_bins: remaining.len() })
+    Ok(Assignment {
+        order,
+        bin_of,
+        num_bins: remaining.len(),
+    })
 }
 
 /// Runs [`any_fit`] with best fit, choosing the dense or sparse index by capacity.
-pub fn best_fit(lengths: &[u32], order: Vec<u32>, capacity: u32, ctl: &Control) -> Result<Assignment> {
+pub fn best_fit(
+    lengths: &[u32],
+    order: Vec<u32>,
+    capacity: u32,
+    ctl: &Control,
+) -> Result<Assignment> {
     if capacity <= DENSE_LIMIT {
         any_fit::<BestFit<DenseIndex>>(lengths, order, capacity, ctl)
     } else {
@@ -139,7 +153,12 @@ pub fn best_fit(lengths: &[u32], order: Vec<u32>, capacity: u32, ctl: &Control) 
 }
 
 /// Runs [`any_fit`] with worst fit, choosing the dense or sparse index by capacity.
-pub fn worst_fit(lengths: &[u32], order: Vec<u32>, capacity: u32, ctl: &Control) -> Result<Assignment> {
+pub fn worst_fit(
+    lengths: &[u32],
+    order: Vec<u32>,
+    capacity: u32,
+    ctl: &Control,
+) -> Result<Assignment> {
     if capacity <= DENSE_LIMIT {
         any_fit::<WorstFit<DenseIndex>>(lengths, order, capacity, ctl)
     } else {
@@ -148,6 +167,11 @@ pub fn worst_fit(lengths: &[u32], order: Vec<u32>, capacity: u32, ctl: &Control)
 }
 
 /// Runs [`any_fit`] with first fit.
-pub fn first_fit(lengths: &[u32], order: Vec<u32>, capacity: u32, ctl: &Control) -> Result<Assignment> {
+pub fn first_fit(
+    lengths: &[u32],
+    order: Vec<u32>,
+    capacity: u32,
+    ctl: &Control,
+) -> Result<Assignment> {
     any_fit::<FirstFit>(lengths, order, capacity, ctl)
 }

@@ -65,7 +65,11 @@ impl DenseIndex {
 impl RemainingIndex for DenseIndex {
     fn new(capacity: u32, bins_hint: usize) -> Self {
         let values = capacity as usize + 1;
-        DenseIndex { present: HierBitset::new(values), head: vec![0; values], next: Vec::with_capacity(bins_hint) }
+        DenseIndex {
+            present: HierBitset::new(values),
+            head: vec![0; values],
+            next: Vec::with_capacity(bins_hint),
+        }
     }
 
     #[inline(always)]
@@ -118,7 +122,9 @@ impl SparseIndex {
 
 impl RemainingIndex for SparseIndex {
     fn new(_capacity: u32, _bins_hint: usize) -> Self {
-        SparseIndex { stacks: BTreeMap::new() }
+        SparseIndex {
+            stacks: BTreeMap::new(),
+        }
     }
 
     fn insert(&mut self, remaining: u32, bin: u32) {
@@ -145,11 +151,17 @@ mod tests {
     use proptest::prelude::*;
 
     /// Reference: a plain list, scanned.
-    fn model_take(v: &mut Vec<(u32, u32)>, pick: impl Fn(&[(u32, u32)]) -> Option<usize>) -> Option<(u32, u32)> {
+    fn model_take(
+        v: &mut Vec<(u32, u32)>,
+        pick: impl Fn(&[(u32, u32)]) -> Option<usize>,
+    ) -> Option<(u32, u32)> {
         pick(v).map(|i| v.remove(i))
     }
 
-    fn check<I: RemainingIndex>(cap: u32, ops: &[(u8, u32)]) -> std::result::Result<(), TestCaseError> {
+    fn check<I: RemainingIndex>(
+        cap: u32,
+        ops: &[(u8, u32)],
+    ) -> std::result::Result<(), TestCaseError> {
         let mut idx = I::new(cap, 0);
         let mut model: Vec<(u32, u32)> = Vec::new(); // insertion order
         let mut next_bin = 0;
@@ -172,7 +184,9 @@ mod tests {
                 _ => {
                     let want = model_take(&mut model, |m| {
                         let best = m.iter().map(|e| e.0).max()?;
-                        if best < x { return None; }
+                        if best < x {
+                            return None;
+                        }
                         m.iter().rposition(|e| e.0 == best)
                     });
                     prop_assert_eq!(idx.take_max(x), want);

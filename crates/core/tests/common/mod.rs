@@ -5,7 +5,12 @@
 use seqpack_core::{pack, Control, Outcome, RawOptions, Request};
 
 pub fn request(strategy: &str, capacity: u32) -> Request {
-    Request::new(Some(strategy), Some(capacity as f64), &RawOptions::default()).unwrap()
+    Request::new(
+        Some(strategy),
+        Some(capacity as f64),
+        &RawOptions::default(),
+    )
+    .unwrap()
 }
 
 pub fn request_with(strategy: &str, capacity: u32, raw: RawOptions) -> Request {
@@ -84,13 +89,20 @@ impl Lcg {
         z ^ (z >> 31)
     }
     pub fn lengths(&mut self, n: usize, lo: u32, hi: u32) -> Vec<u32> {
-        (0..n).map(|_| lo + (self.next() % (hi - lo + 1) as u64) as u32).collect()
+        (0..n)
+            .map(|_| lo + (self.next() % (hi - lo + 1) as u64) as u32)
+            .collect()
     }
 }
 
 /// Packs with explicit raw options.
 pub fn run_with(strategy: &str, lengths: &[u32], capacity: u32, raw: RawOptions) -> Outcome {
-    pack(lengths, &request_with(strategy, capacity, raw), &Control::none()).unwrap()
+    pack(
+        lengths,
+        &request_with(strategy, capacity, raw),
+        &Control::none(),
+    )
+    .unwrap()
 }
 
 /// The error `Request::new` gives for these options.
