@@ -24,17 +24,19 @@ export function obfd(lengths: Uint32Array, capacity: number): FlatPacking {
   const n = lengths.length
 
   // Counting sort, descending; stable, so equal lengths keep ascending index.
-  const start = new Uint32Array(capacity + 1)
+  // `count` is kept: the main loop walks the buckets, so it knows each item's
+  // length without a random read of `lengths` (that gather dominates at N = 1M).
+  const count = new Uint32Array(capacity + 1)
   for (let i = 0; i < n; i++) {
     const l = lengths[i]
     if (l < 1 || l > capacity) throw new RangeError(`length ${l} at index ${i} is outside 1..${capacity}`)
-    start[l]++
+    count[l]++
   }
+  const start = new Uint32Array(capacity + 1)
   let acc = 0
   for (let l = capacity; l >= 1; l--) {
-    const c = start[l]
     start[l] = acc
-    acc += c
+    acc += count[l]
   }
   const order = new Uint32Array(n)
   for (let i = 0; i < n; i++) order[start[lengths[i]]++] = i
@@ -51,12 +53,14 @@ export function obfd(lengths: Uint32Array, capacity: number): FlatPacking {
 
   const head = new Int32Array(capacity + 1).fill(-1) // top bin of the stack per remaining value
   const next = new Int32Array(n) // next bin down the same stack
-  const binOf = new Uint32Array(n)
+  const binOfSorted = new Uint32Array(n) // bin of the k-th item in sorted order
   let numBins = 0
 
+  let len = capacity + 1
+  let left = 0 // items left in the current length bucket
   for (let k = 0; k < n; k++) {
-    const i = order[k]
-    const len = lengths[i]
+    while (left === 0) left = count[--len]
+    left--
 
     // Find the smallest set bit >= len: climb while the rest of the word is empty, then descend.
     let r = -1
@@ -100,7 +104,7 @@ export function obfd(lengths: Uint32Array, capacity: number): FlatPacking {
       }
       rem = r - len
     }
-    binOf[i] = b
+    binOfSorted[k] = b
     if (rem > 0) {
       const top = head[rem]
       next[b] = top
@@ -121,16 +125,18 @@ export function obfd(lengths: Uint32Array, capacity: number): FlatPacking {
   // Flat output: bins in opening order, items within a bin in placement order.
   const binOffsets = new Uint32Array(numBins + 1)
   const binLoads = new Uint32Array(numBins)
-  for (let i = 0; i < n; i++) {
-    binOffsets[binOf[i] + 1]++
-    binLoads[binOf[i]] += lengths[i]
-  }
+  for (let k = 0; k < n; k++) binOffsets[binOfSorted[k] + 1]++
   for (let b = 0; b < numBins; b++) binOffsets[b + 1] += binOffsets[b]
   const fill = binOffsets.slice(0, numBins)
   const items = new Uint32Array(n)
+  len = capacity + 1
+  left = 0
   for (let k = 0; k < n; k++) {
-    const i = order[k]
-    items[fill[binOf[i]]++] = i
+    while (left === 0) left = count[--len]
+    left--
+    const b = binOfSorted[k]
+    items[fill[b]++] = order[k]
+    binLoads[b] += len
   }
   return { items, binOffsets, binLoads, numBins }
 }

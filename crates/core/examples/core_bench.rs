@@ -16,6 +16,29 @@
 use seqpack_core::{pack, Control, RawOptions, Request};
 use std::time::Instant;
 
+/// Reads little-endian u32s in 64 KiB chunks, so the peak memory of the
+/// process holds the input once (not once as bytes and once as u32s).
+fn read_u32_le(path: &str) -> Vec<u32> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    let len = f.metadata().map(|m| m.len() as usize / 4).unwrap_or(0);
+    let mut out = Vec::with_capacity(len);
+    let mut buf = vec![0u8; 1 << 16];
+    let mut carry = 0usize; // bytes of an incomplete u32 left at the start of `buf`
+    loop {
+        let got = f.read(&mut buf[carry..]).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+        if got == 0 {
+            break;
+        }
+        let have = carry + got;
+        let whole = have / 4 * 4;
+        out.extend(buf[..whole].chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])));
+        buf.copy_within(whole..have, 0);
+        carry = have - whole;
+    }
+    out
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.len() < 4 || (args.len() - 2) % 2 != 0 {
@@ -27,8 +50,7 @@ fn main() {
     let cases: Vec<(String, Vec<u32>, Request)> = args[2..]
         .chunks(2)
         .map(|c| {
-            let bytes = std::fs::read(&c[0]).unwrap_or_else(|e| panic!("cannot read {}: {e}", c[0]));
-            let lengths = bytes.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+            let lengths = read_u32_le(&c[0]);
             let capacity: f64 = c[1].parse().expect("capacity must be a number");
             let req = Request::new(Some(strategy), Some(capacity), &RawOptions::default()).unwrap_or_else(|e| panic!("{e:?}"));
             (c[0].clone(), lengths, req)
