@@ -10,7 +10,7 @@ const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 const num = (x) => (Math.abs(x) >= 1000 || Math.abs(x) < 0.01 ? Number(x.toPrecision(3)).toExponential().replace('e+', 'e') : Number(x.toPrecision(3)).toString())
 
-function scale(values, log) {
+function scale(values, log, max = Infinity) {
   let lo = Math.min(...values)
   let hi = Math.max(...values)
   if (log) {
@@ -20,7 +20,7 @@ function scale(values, log) {
   } else {
     const pad = (hi - lo || Math.abs(hi) || 1) * 0.08
     lo -= pad
-    hi += pad
+    hi = Math.min(hi + pad, Math.max(max, Math.max(...values)))
   }
   const f = log ? (v) => (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) : (v) => (v - lo) / (hi - lo)
   const ticks = []
@@ -68,10 +68,10 @@ export function lineChart(opts) {
   })
 }
 
-/** points: [{ name, x, y }]; labelled dots. */
+/** points: [{ name, x, y }]; labelled dots. `yMax` caps the axis (e.g. 100 for percentages). */
 export function scatterChart(opts) {
   const xs = scale(opts.points.map((p) => p.x), opts.logX)
-  const ys = scale(opts.points.map((p) => p.y), opts.logY)
+  const ys = scale(opts.points.map((p) => p.y), opts.logY, opts.yMax)
   return frame(opts, xs, ys, (X, Y) =>
     opts.points.flatMap((p, i) => {
       const c = COLORS[i % COLORS.length]

@@ -23,6 +23,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import readline from 'node:readline'
 import { allDistributions, lengthsFor } from '../bench/datasets.mjs'
 import { parseArgs } from '../bench/bench.mjs'
+import { median, textTable as table } from '../bench/format.mjs'
 
 $.verbose = false
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
@@ -46,10 +47,6 @@ const ROUNDS = (n) => Number(args.rounds ?? (n >= 1e6 ? (quick ? 7 : 15) : quick
 const BUDGET_MS = quick ? 2000 : 6000 // per contender per case; slow peers stop early
 
 const log = (...a) => console.log(...a)
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
 
 // ---------------------------------------------------------------- setup
 
@@ -297,11 +294,6 @@ function measureCoreMemory(bin, file, capacity) {
 
 // ---------------------------------------------------------------- main
 
-function table(header, rows) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)))
-  const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ')
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
-}
 
 async function main() {
   const t0 = Date.now()

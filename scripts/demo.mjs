@@ -5,19 +5,13 @@
 // (a trainer would truncate or split them).
 import { pack } from 'seqpack'
 import { datasetInfo, loadDataset } from '../bench/datasets.mjs'
+import { textTable } from '../bench/format.mjs'
 
 const CAPACITIES = [2048, 4096]
 const info = datasetInfo()
 const fmt = (n) => n.toLocaleString('en-US')
 const pct = (x) => (100 * x).toFixed(2) + '%'
 
-function table(header, rows) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)))
-  const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ')
-  console.log(line(header))
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
-  for (const r of rows) console.log(line(r))
-}
 
 function timed(lengths, capacity) {
   pack(lengths, { capacity, strategy: 'obfd' }) // warm-up
@@ -61,7 +55,7 @@ for (const capacity of CAPACITIES) {
     if (name === 'code' && capacity === 2048) example = { lengths, r, capacity }
   }
 }
-table(['dataset', 'capacity', 'sequences', 'dropped >C', 'tokens', 'bins', 'efficiency', 'padding', 'lower bound', 'gap', 'time (median of 7)'], rows)
+console.log(textTable(['dataset', 'capacity', 'sequences', 'dropped >C', 'tokens', 'bins', 'efficiency', 'padding', 'lower bound', 'gap', 'time (median of 7)'], rows))
 console.log('\n"lower bound" is the Martello-Toth L2 bound on the optimal bin count; gap = bins / lower bound (1 = provably optimal).')
 
 const { lengths, r, capacity } = example
