@@ -102,7 +102,7 @@ ${mdTable(['dataset', 'N', 'C', ...contenders], binRows)}
 
 ## N = 10M
 
-${mdTable(['dataset', 'obfd ms', 'obfdp ms', 'obfd bins', 'obfdp bins', 'JS RSS growth MiB', 'output MiB', 'core peak RSS MiB', 'input MiB'], peers.tenM.map((x) => [x.dist, (x.obfdNs / 1e6).toFixed(1), x.obfdpNs ? (x.obfdpNs / 1e6).toFixed(1) : '–', x.obfdBins, x.obfdpBins ?? '–', ((x.mem.peak - x.mem.before) / 2 ** 20).toFixed(1), (x.mem.output / 2 ** 20).toFixed(1), x.coreMem ? (x.coreMem.peak / 2 ** 20).toFixed(1) : '–', (x.mem.input / 2 ** 20).toFixed(1)]))}
+${mdTable(['dataset', 'obfd ms', 'obfdp ms', 'obfd bins', 'obfdp bins', 'JS RSS growth MiB', 'output MiB', 'core peak RSS MiB', 'input MiB'], peers.tenM.map((x) => [x.dist, (x.obfdNs / 1e6).toFixed(1), x.obfdpNs ? (x.obfdpNs / 1e6).toFixed(1) : '–', x.obfdBins, x.obfdpBins ?? '–', x.mem ? ((x.mem.peak - x.mem.before) / 2 ** 20).toFixed(1) : '–', x.mem ? (x.mem.output / 2 ** 20).toFixed(1) : '–', x.coreMem ? (x.coreMem.peak / 2 ** 20).toFixed(1) : '–', x.mem ? (x.mem.input / 2 ** 20).toFixed(1) : '–']))}
 
 ${peers.core?.length ? `## napi boundary (N = 10k, C = 4096)\n\n${mdTable(['dataset', 'core us', 'JS us', 'overhead'], peers.core.map((c) => [c.dist, (c.coreNs / 1e3).toFixed(1), (c.jsNs / 1e3).toFixed(1), `${(100 * c.overhead).toFixed(1)}%`]))}\n` : ''}
 ${points?.length ? `## Efficiency vs time per strategy\n\n![efficiency vs time](benchmarks/efficiency-vs-time.svg)\n\n${effNote}.\n\n${mdTable(['strategy', 'ns/item', 'efficiency'], points.map((p) => [p.name, p.x.toFixed(1), p.y.toFixed(2) + '%']))}\n` : ''}`
