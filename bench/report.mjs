@@ -81,7 +81,7 @@ ${Object.keys(peers.skipped).length ? '- Skipped: ' + Object.entries(peers.skipp
 - Timed region: one library call from its host language with the input already in its natural array type (seqpack: \`pack(Uint32Array, { capacity, strategy })\`, flat result and metrics; seqpacker: \`Packer(C, strategy='obfd').pack_flat(int64 ndarray)\`; LightBinPack: \`obfd(int64 ndarray, C)\`; binpacking / prtpy: Python lists; bin-packer: a plain JS array, copied untimed because it mutates it). Output in each library's native form.
 - Two warm-up calls (one if a call takes over a second), then ${method.rounds['10k']} rounds at N = 10k and ${method.rounds['1M']} at N = 1M, interleaved: each round asks every contender for one call, in a rotating order (Python peers run in persistent worker processes). Reported: the median. Slow peers stop after ${method.budgetMs / 1000} s per case and run only at N = 10k${method.slowDists.length < method.dists.length ? ` on ${method.slowDists.join(', ')}` : ''}.
 - Absolute times move with machine load (a small shared VM here); ratios from interleaved rounds are steadier. Rerun before quoting a number.
-- Core alone: \`crates/core/examples/core_bench.rs\` times \`seqpack_core::pack\` (same work minus the napi conversion) on the same 10k files.
+- Core alone: \`crates/core/examples/core_bench.rs\` times \`seqpack_core::pack\` (same work minus the napi conversion) on the same 10k files; for the boundary figure both sides run a tight loop of calls on one input (core in its own process, JS in the orchestrator), alternated three times, medians.
 
 ## Targets
 
