@@ -1,0 +1,96 @@
+"""The Python peers, each as: prepare (untimed: convert the lengths to the
+library's natural input type), fresh (untimed: per-call arguments, e.g. a copy
+for a library that mutates its input), call (THE timed region: one library
+call, output in its native form) and bins (untimed: count the bins)."""
+from importlib import metadata
+
+import numpy as np
+
+
+class Contender:
+    def __init__(self, package, prepare, call, bins, fresh=None):
+        self.package = package
+        self.prepare = prepare
+        self.call = call
+        self.bins = bins
+        self.fresh = fresh or (lambda args: args)
+
+
+def version(name):
+    return metadata.version(CONTENDERS[name].package)
+
+
+def seqpacker(strategy):
+    import seqpacker as sp
+
+    # Packer.pack_flat on a NumPy int64 array: seqpacker's fastest documented path.
+    return Contender(
+        "seqpacker",
+        lambda raw, cap: (sp.Packer(cap, strategy=strategy), raw.astype(np.int64)),
+        lambda packer, arr: packer.pack_flat(arr),
+        # (items_flat, split points): bins = split points + 1 for a non-empty input
+        lambda r: len(r[1]) + 1 if len(r[0]) else 0,
+    )
+
+
+def lightbinpack(fn_name):
+    import lightbinpack as lbp
+
+    fn = getattr(lbp, fn_name)
+    # LightBinPack's functions take a Python list or NumPy array; a list is what
+    # its own examples pass, the array is what a trainer has. Use the array.
+    return Contender(
+        "lightbinpack",
+        lambda raw, cap: (raw.astype(np.int64), cap),
+        lambda arr, cap: fn(arr, cap),
+        lambda r: len(r),
+    )
+
+
+def binpacking_volume():
+    import binpacking
+
+    return Contender(
+        "binpacking",
+        lambda raw, cap: (raw.tolist(), cap),
+        lambda lst, cap: binpacking.to_constant_volume(lst, cap),
+        lambda r: len(r),
+        fresh=lambda args: (list(args[0]), args[1]),
+    )
+
+
+def prtpy_ffd():
+    import prtpy
+
+    return Contender(
+        "prtpy",
+        lambda raw, cap: (raw.tolist(), cap),
+        lambda lst, cap: prtpy.pack(algorithm=prtpy.packing.first_fit_decreasing, binsize=cap, items=lst),
+        lambda r: len(r),
+        fresh=lambda args: (list(args[0]), args[1]),
+    )
+
+
+class _Lazy(dict):
+    """Imports a library only when its contender is asked for."""
+
+    FACTORIES = {
+        "seqpacker-obfd": lambda: seqpacker("obfd"),
+        "seqpacker-obfdp": lambda: seqpacker("obfdp"),
+        "seqpacker-ffd": lambda: seqpacker("ffd"),
+        "seqpacker-bfd": lambda: seqpacker("bfd"),
+        "lightbinpack-obfd": lambda: lightbinpack("obfd"),
+        "lightbinpack-obfdp": lambda: lightbinpack("obfdp"),
+        "lightbinpack-ffd": lambda: lightbinpack("ffd"),
+        "binpacking-ffd": binpacking_volume,
+        "prtpy-ffd": prtpy_ffd,
+    }
+
+    def __missing__(self, key):
+        if key not in self.FACTORIES:
+            raise KeyError(f"unknown contender {key}; known: {', '.join(self.FACTORIES)}")
+        self[key] = self.FACTORIES[key]()
+        return self[key]
+
+
+CONTENDERS = _Lazy()
