@@ -103,6 +103,19 @@ impl Workers {
         (0..k).map(|c| c * n / k..(c + 1) * n / k).collect()
     }
 
+    /// Runs `a` and `b`, concurrently when there are workers (`b` possibly on
+    /// another thread), else `a` then `b` on the calling thread.
+    pub fn join<A: Send, B: Send>(
+        &self,
+        a: impl FnOnce() -> A + Send,
+        b: impl FnOnce() -> B + Send,
+    ) -> (A, B) {
+        match &self.pool {
+            Some(pool) => pool.install(|| rayon::join(a, b)),
+            None => (a(), b()),
+        }
+    }
+
     /// `f(c, chunks[c])` for every chunk, results in chunk order.
     pub fn map<R: Send>(
         &self,

@@ -121,59 +121,74 @@ fn by_runs<I: RemainingIndex>(
         *cnt = acc;
         total += acc as u64 * v as u64;
     }
-    let hint = (total / capacity as u64) as usize + 1;
-    let mut index = I::new(capacity, hint);
-    // Per bin: remaining capacity; item count in `bin_offsets[bin + 1]` (turned
-    // into offsets by a prefix sum at the end, so no separate scratch array).
-    let mut remaining: Vec<u32> = Vec::with_capacity(hint);
-    let mut bin_offsets: Vec<u32> = Vec::with_capacity(hint + 1);
-    bin_offsets.push(0);
-    // Run r: its bin (later its first output slot) in `run_slot[r]`, its rank
-    // inside the bin in `run_rank[r]`, its first placement number in
-    // `run_first[r]`. Runs of length v are `run_from[v]..run_from[v - 1]`.
-    let mut run_slot: Vec<u32> = Vec::with_capacity(2 * hint);
-    let mut run_rank: Vec<u32> = Vec::with_capacity(2 * hint);
-    let mut run_first: Vec<u32> = Vec::with_capacity(2 * hint + 2);
-    let mut run_from = vec![0u32; width];
-    let mut placed = 0u32;
-    for v in (1..=max_len).rev() {
-        run_from[v as usize] = run_first.len() as u32;
-        let mut left = count[v as usize];
-        // The run of `left` items of length `v`. If best fit picks a bin with
-        // remaining `r`, that bin is again the best fit while it still has
-        // `>= v` left (its new remaining is below every other candidate `>= v`,
-        // and it is on top of its value's stack), so it takes `min(left, r / v)`
-        // items at once. After that it holds `< v` and is out of this run, so
-        // the next candidate is `>= r`: the search restarts from `r`, not `v`.
-        let mut from = v;
-        while left > 0 {
-            ctl.checkpoint(run_first.len())?;
-            let (r, bin) = match index.take_ceil(from) {
-                Some(found) => found,
-                None => {
-                    remaining.push(capacity);
-                    bin_offsets.push(0);
-                    (capacity, (remaining.len() - 1) as u32)
+    // The placement is sequential; meanwhile another worker allocates and
+    // faults in the output (a page fault per 4 KiB costs about as much as
+    // the scatter's stores).
+    let place = || -> Result<_> {
+        let hint = (total / capacity as u64) as usize + 1;
+        let mut index = I::new(capacity, hint);
+        // Per bin: remaining capacity; item count in `bin_offsets[bin + 1]` (turned
+        // into offsets by a prefix sum at the end, so no separate scratch array).
+        let mut remaining: Vec<u32> = Vec::with_capacity(hint);
+        let mut bin_offsets: Vec<u32> = Vec::with_capacity(hint + 1);
+        bin_offsets.push(0);
+        // Run r: its bin (later its first output slot) in `run_slot[r]`, its rank
+        // inside the bin in `run_rank[r]`, its first placement number in
+        // `run_first[r]`. Runs of length v are `run_from[v]..run_from[v - 1]`.
+        let mut run_slot: Vec<u32> = Vec::with_capacity(2 * hint);
+        let mut run_rank: Vec<u32> = Vec::with_capacity(2 * hint);
+        let mut run_first: Vec<u32> = Vec::with_capacity(2 * hint + 2);
+        let mut run_from = vec![0u32; width];
+        let mut placed = 0u32;
+        for v in (1..=max_len).rev() {
+            run_from[v as usize] = run_first.len() as u32;
+            let mut left = count[v as usize];
+            // The run of `left` items of length `v`. If best fit picks a bin with
+            // remaining `r`, that bin is again the best fit while it still has
+            // `>= v` left (its new remaining is below every other candidate `>= v`,
+            // and it is on top of its value's stack), so it takes `min(left, r / v)`
+            // items at once. After that it holds `< v` and is out of this run, so
+            // the next candidate is `>= r`: the search restarts from `r`, not `v`.
+            let mut from = v;
+            while left > 0 {
+                ctl.checkpoint(run_first.len())?;
+                let (r, bin) = match index.take_ceil(from) {
+                    Some(found) => found,
+                    None => {
+                        remaining.push(capacity);
+                        bin_offsets.push(0);
+                        (capacity, (remaining.len() - 1) as u32)
+                    }
+                };
+                let m = left.min(r / v);
+                let rest = r - m * v;
+                remaining[bin as usize] = rest;
+                if rest > 0 {
+                    index.insert(rest, bin);
                 }
-            };
-            let m = left.min(r / v);
-            let rest = r - m * v;
-            remaining[bin as usize] = rest;
-            if rest > 0 {
-                index.insert(rest, bin);
+                let size = &mut bin_offsets[bin as usize + 1];
+                run_slot.push(bin);
+                run_rank.push(*size);
+                run_first.push(placed);
+                *size += m;
+                left -= m;
+                placed += m;
+                from = r;
             }
-            let size = &mut bin_offsets[bin as usize + 1];
-            run_slot.push(bin);
-            run_rank.push(*size);
-            run_first.push(placed);
-            *size += m;
-            left -= m;
-            placed += m;
-            from = r;
         }
-    }
-    run_from[0] = run_first.len() as u32;
-    drop(index);
+        run_from[0] = run_first.len() as u32;
+        drop(index);
+        Ok((
+            remaining,
+            bin_offsets,
+            run_slot,
+            run_rank,
+            run_first,
+            run_from,
+        ))
+    };
+    let (placed, mut items) = workers.join(place, || output_buffer(n, workers.threads() > 1));
+    let (remaining, mut bin_offsets, mut run_slot, run_rank, mut run_first, run_from) = placed?;
     for b in 1..bin_offsets.len() {
         bin_offsets[b] += bin_offsets[b - 1];
     }
@@ -193,7 +208,6 @@ fn by_runs<I: RemainingIndex>(
 
     // Attach item indices, chunk by chunk: the j-th item of length v is
     // placement run_first[run_from[v]] + j.
-    let mut items = vec![0u32; n];
     let out = parallel::as_atomic(&mut items);
     let done: Vec<Result<()>> = workers.map(&chunks, |c, range| {
         // Cursor per length: [next slot, end of its run, run].
@@ -235,6 +249,17 @@ fn by_runs<I: RemainingIndex>(
         bin_capacities: None,
         group_offsets: None,
     })
+}
+
+/// `n` slots for the scatter. With workers to spare it is written once here
+/// (a fill that cannot be turned back into a lazily zeroed `calloc`), so its
+/// pages are faulted in off the critical path; alone, `calloc` is cheapest.
+fn output_buffer(n: usize, prefault: bool) -> Vec<u32> {
+    if prefault {
+        vec![u32::MAX; n]
+    } else {
+        vec![0; n]
+    }
 }
 
 use super::{Family, Request, Strategy, StrategyInfo};
