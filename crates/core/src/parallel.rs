@@ -1,21 +1,22 @@
 //! Data-parallel linear passes over the input (`obfdp`).
 //!
 //! [`Workers`] splits `0..n` into contiguous chunks and maps a function over
-//! them, on a local rayon pool when there is more than one worker, else inline
-//! on the calling thread with exactly one chunk (so the sequential strategies
-//! run the very same loop they always did). Results come back in chunk order,
-//! so anything built from them depends only on the input and the chunking,
-//! never on scheduling.
+//! them. With `T > 1` workers the calling thread is one of them and a local
+//! rayon pool of `T - 1` threads supplies the rest (so `T` threads run, not
+//! `T + 1` with the caller blocked, and there is one wake-up fewer per pass);
+//! with one worker the function runs inline over exactly one chunk (so the
+//! sequential strategies run the very same loop they always did). Results
+//! come back in chunk order, so anything built from them depends only on the
+//! input and the chunking, never on scheduling.
 //!
 //! Why a local pool: `threads` must mean what it says, and the host process's
 //! global rayon pool (if any) is left alone. The last pool built is cached:
 //! starting threads costs tens of microseconds, which is measurable at 100k
 //! items; one cached size (not one per size) bounds the idle threads kept.
 
-use rayon::prelude::*;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 use std::ops::Range;
-use std::sync::atomic::AtomicU32;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Smallest chunk worth a task: below this the fork/join overhead dominates.
@@ -57,7 +58,7 @@ impl Workers {
         if threads <= 1 {
             return Self::sequential();
         }
-        let mut cached = POOL.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cached = lock(&POOL);
         if let Some((t, pool)) = cached.as_ref() {
             if *t == threads {
                 return Workers {
@@ -67,7 +68,7 @@ impl Workers {
             }
         }
         match ThreadPoolBuilder::new()
-            .num_threads(threads)
+            .num_threads(threads - 1)
             .thread_name(|i| format!("seqpack-{i}"))
             .build()
         {
@@ -85,7 +86,9 @@ impl Workers {
 
     /// Number of workers.
     pub fn threads(&self) -> usize {
-        self.pool.as_ref().map_or(1, |p| p.current_num_threads())
+        self.pool
+            .as_ref()
+            .map_or(1, |p| p.current_num_threads() + 1)
     }
 
     /// Splits `0..n` into contiguous, near-equal chunks, at most `max_chunks`
@@ -103,33 +106,60 @@ impl Workers {
         (0..k).map(|c| c * n / k..(c + 1) * n / k).collect()
     }
 
-    /// Runs `a` and `b`, concurrently when there are workers (`b` possibly on
-    /// another thread), else `a` then `b` on the calling thread.
+    /// Runs `a` and `b`, concurrently when there are workers (`a` on the
+    /// calling thread, `b` on a pool thread), else `a` then `b`.
     pub fn join<A: Send, B: Send>(
         &self,
         a: impl FnOnce() -> A + Send,
         b: impl FnOnce() -> B + Send,
     ) -> (A, B) {
         match &self.pool {
-            Some(pool) => pool.install(|| rayon::join(a, b)),
+            Some(pool) => {
+                let slot = Mutex::new(None);
+                let ra = pool.in_place_scope(|s| {
+                    s.spawn(|_| *lock(&slot) = Some(b()));
+                    a()
+                });
+                let rb = slot.into_inner().unwrap_or_else(|e| e.into_inner());
+                (ra, rb.expect("the scope waits for b"))
+            }
             None => (a(), b()),
         }
     }
 
-    /// `f(c, chunks[c])` for every chunk, results in chunk order.
+    /// `f(c, chunks[c])` for every chunk, results in chunk order. The
+    /// calling thread works too: it and the pool's threads claim chunks from
+    /// a shared counter until none is left, so a slow worker takes fewer.
     pub fn map<R: Send>(
         &self,
         chunks: &[Range<usize>],
         f: impl Fn(usize, Range<usize>) -> R + Sync,
     ) -> Vec<R> {
         match &self.pool {
-            Some(pool) if chunks.len() > 1 => pool.install(|| {
-                chunks
-                    .par_iter()
-                    .enumerate()
-                    .map(|(c, r)| f(c, r.clone()))
+            Some(pool) if chunks.len() > 1 => {
+                let slots: Vec<Mutex<Option<R>>> =
+                    chunks.iter().map(|_| Mutex::new(None)).collect();
+                let next = AtomicUsize::new(0);
+                let work = || loop {
+                    let c = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(r) = chunks.get(c) else { break };
+                    let out = f(c, r.clone());
+                    *lock(&slots[c]) = Some(out);
+                };
+                pool.in_place_scope(|s| {
+                    for _ in 0..pool.current_num_threads().min(chunks.len() - 1) {
+                        s.spawn(|_| work());
+                    }
+                    work();
+                });
+                slots
+                    .into_iter()
+                    .map(|s| {
+                        let s = s.into_inner().unwrap_or_else(|e| e.into_inner());
+                        s.expect("every chunk was claimed")
+                    })
                     .collect()
-            }),
+            }
             _ => chunks
                 .iter()
                 .enumerate()
@@ -137,6 +167,12 @@ impl Workers {
                 .collect(),
         }
     }
+}
+
+/// Locks, ignoring poisoning: a panicking worker's panic is re-raised by the
+/// scope anyway, and the data behind these locks is written whole or not at all.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Views a `u32` buffer as atomics so several workers can write disjoint
@@ -160,7 +196,6 @@ pub fn as_atomic(buf: &mut [u32]) -> &[AtomicU32] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::Ordering;
 
     #[test]
     fn chunks_cover_the_range_in_order() {
