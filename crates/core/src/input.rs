@@ -6,6 +6,7 @@
 //! The first offending element is reported with its index and value.
 
 use crate::error::{js_number, ErrorKind, PackError, Result};
+use crate::parallel::Workers;
 
 /// Largest accepted capacity: bin loads are `u32`.
 pub const MAX_CAPACITY: u32 = u32::MAX;
@@ -76,13 +77,27 @@ fn too_long(i: usize, len: impl std::fmt::Display, capacity: u32) -> PackError {
 ///
 /// O(n), one pass; the common all-valid case costs a compare per element.
 pub fn validate_u32(lengths: &[u32], capacity: u32) -> Result<u32> {
+    validate_u32_with(lengths, capacity, &Workers::sequential())
+}
+
+/// [`validate_u32`] with the min/max scan split over `workers` (one chunk,
+/// the same loop, when sequential). An offender is still located by one
+/// sequential scan from the start, so the error names the first one.
+pub fn validate_u32_with(lengths: &[u32], capacity: u32, workers: &Workers) -> Result<u32> {
     check_count(lengths.len())?;
-    let mut max = 0u32;
-    let mut min = u32::MAX;
-    for &l in lengths {
-        max = max.max(l);
-        min = min.min(l);
-    }
+    let chunks = workers.chunks(lengths.len(), usize::MAX);
+    let parts = workers.map(&chunks, |_, r| {
+        let mut max = 0u32;
+        let mut min = u32::MAX;
+        for &l in &lengths[r] {
+            max = max.max(l);
+            min = min.min(l);
+        }
+        (min, max)
+    });
+    let (min, max) = parts
+        .into_iter()
+        .fold((u32::MAX, 0), |(a, b), (c, d)| (a.min(c), b.max(d)));
     if min == 0 || max > capacity {
         // Slow path only to locate the first offender.
         for (i, &l) in lengths.iter().enumerate() {

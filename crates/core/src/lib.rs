@@ -24,6 +24,7 @@ pub mod error;
 pub mod input;
 pub mod metrics;
 pub mod packing;
+pub mod parallel;
 pub mod placement;
 
 pub use algorithms::{RawOptions, Request, Strategy, StrategyInfo, STRATEGIES};
@@ -44,7 +45,10 @@ pub struct Outcome {
 ///
 /// Errors name the first offending element. `ctl` lets another thread cancel.
 pub fn pack(lengths: &[u32], req: &Request, ctl: &Control) -> Result<Outcome> {
-    let max_len = input::validate_u32(lengths, req.capacity)?;
+    // Only `obfdp` splits the linear passes over workers; every other
+    // strategy gets the sequential loops.
+    let workers = algorithms::workers_for(req, lengths.len());
+    let max_len = input::validate_u32_with(lengths, req.capacity, &workers)?;
     // Grouped strategies run on empty input too, so the result still says
     // "zero groups" (and, if heterogeneous, "zero bin capacities").
     let packing = if lengths.is_empty() && !req.strategy.info().grouped {
@@ -53,6 +57,6 @@ pub fn pack(lengths: &[u32], req: &Request, ctl: &Control) -> Result<Outcome> {
         algorithms::run(lengths, req, max_len, ctl)?
     };
     debug_assert_eq!(packing.verify(lengths, req.capacity), Ok(()));
-    let metrics = Metrics::compute(&packing, lengths, req.capacity);
+    let metrics = Metrics::compute_with(&packing, lengths, req.capacity, &workers);
     Ok(Outcome { packing, metrics })
 }

@@ -9,6 +9,7 @@
 //! Conventions for an empty input: zero bins, efficiency 0, gap 1.
 
 use crate::packing::Packing;
+use crate::parallel::Workers;
 
 /// Mean, population standard deviation, min and max of a set of values.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -131,6 +132,17 @@ impl Metrics {
     /// Computes the metrics of `packing` for `lengths` and bin capacity `capacity`.
     /// `O(n + bins)` plus the bound, `O(n + max_len)` or `O(n log n)`.
     pub fn compute(packing: &Packing, lengths: &[u32], capacity: u32) -> Metrics {
+        Self::compute_with(packing, lengths, capacity, &Workers::sequential())
+    }
+
+    /// [`compute`](Self::compute) with the `O(n)` part of the L2 bound split
+    /// over `workers`; the same numbers for every worker count.
+    pub fn compute_with(
+        packing: &Packing,
+        lengths: &[u32],
+        capacity: u32,
+        workers: &Workers,
+    ) -> Metrics {
         let num_bins = packing.num_bins();
         let total_tokens: u64 = packing.bin_loads.iter().map(|&l| l as u64).sum();
         let total_capacity: u64 = match &packing.bin_capacities {
@@ -153,7 +165,7 @@ impl Metrics {
         let lower_bound_l2 = if packing.bin_capacities.is_some() {
             lower_bound_l1
         } else {
-            l2_bound(lengths, capacity)
+            l2_bound_with(lengths, capacity, workers)
         };
         let gap = if lower_bound_l2 == 0 {
             1.0
@@ -191,17 +203,39 @@ impl Metrics {
 ///
 /// `O(n + max_len)` through a histogram when sizes are small, else `O(n log n)`.
 pub fn l2_bound(lengths: &[u32], c: u32) -> u64 {
+    l2_bound_with(lengths, c, &Workers::sequential())
+}
+
+/// [`l2_bound`] with the maximum and the histogram computed per input chunk
+/// on `workers` (one chunk when sequential) and summed in chunk order.
+pub fn l2_bound_with(lengths: &[u32], c: u32, workers: &Workers) -> u64 {
     if lengths.is_empty() {
         return 0;
     }
     // Distinct sizes ascending, with counts.
     // A plain fold vectorises (Iterator::max does not; 6x the instructions).
-    let max_len = lengths.iter().fold(0u32, |m, &l| m.max(l));
+    let all = workers.chunks(lengths.len(), usize::MAX);
+    let max_len = workers
+        .map(&all, |_, r| lengths[r].iter().fold(0u32, |m, &l| m.max(l)))
+        .into_iter()
+        .fold(0, u32::max);
     let mut sizes: Vec<(u32, u64)> = Vec::new();
     if (max_len as usize) <= 4 * lengths.len() + 65_536 {
-        let mut hist = vec![0u64; max_len as usize + 1];
-        for &l in lengths {
-            hist[l as usize] += 1;
+        let width = max_len as usize + 1;
+        // Per-chunk histograms cost `width` each: keep their total within `O(n)`.
+        let chunks = workers.chunks(lengths.len(), (lengths.len() / width).max(1));
+        let mut parts = workers.map(&chunks, |_, r| {
+            let mut hist = vec![0u64; width];
+            for &l in &lengths[r] {
+                hist[l as usize] += 1;
+            }
+            hist
+        });
+        let mut hist = parts.swap_remove(0);
+        for part in parts {
+            for (h, p) in hist.iter_mut().zip(part) {
+                *h += p;
+            }
         }
         sizes.extend(
             hist.iter()

@@ -1,7 +1,12 @@
+//! OBFDP runs OBFD's linear passes on several workers: its bins must be
+//! OBFD's, byte for byte, for every thread count and on every internal path
+//! (dense index, sparse index above `DENSE_LIMIT`, comparison-sort fallback
+//! for huge lengths), and so must its metrics.
 mod common;
 use common::*;
 use proptest::prelude::*;
 use seqpack_core::algorithms::adaptive_threads;
+use seqpack_core::placement::DENSE_LIMIT;
 use seqpack_core::{pack, Control, ErrorKind, RawOptions, Strategy};
 use std::sync::atomic::AtomicBool;
 
@@ -16,37 +21,51 @@ fn threads_raw(v: f64) -> RawOptions {
     }
 }
 
-#[test]
-fn within_half_a_percent_of_obfd_on_large_inputs() {
-    let lengths = Lcg(42).lengths(200_000, 16, 512);
-    let obfd = run("obfd", &lengths, 2048).metrics.num_bins;
-    for t in [None, Some(2), Some(3), Some(8)] {
+/// `obfdp` with every thread count (and the adaptive default) equals `obfd`.
+fn assert_same_as_obfd(lengths: &[u32], capacity: u32) {
+    let obfd = run("obfd", lengths, capacity);
+    assert_valid(&obfd, lengths, capacity);
+    for t in [None, Some(1), Some(2), Some(3), Some(8)] {
         let o = match t {
-            None => run("obfdp", &lengths, 2048), // adaptive: 4 workers at 200k
-            Some(t) => run_with("obfdp", &lengths, 2048, threads(t)),
+            None => run("obfdp", lengths, capacity),
+            Some(t) => run_with("obfdp", lengths, capacity, threads(t)),
         };
-        assert_valid(&o, &lengths, 2048);
-        let bins = o.metrics.num_bins;
-        println!("200k uniform[16,512] C=2048: obfd {obfd}, obfdp threads={t:?} {bins}");
-        assert!(
-            bins * 1000 <= obfd * 1005,
-            "threads {t:?}: {bins} bins vs OBFD {obfd}"
-        );
+        assert_eq!(o.packing, obfd.packing, "threads {t:?}, C = {capacity}");
+        assert_eq!(o.metrics, obfd.metrics, "threads {t:?}, C = {capacity}");
     }
-    // A skewed distribution (many long items) too.
-    let lengths: Vec<u32> = Lcg(8)
+}
+
+#[test]
+fn identical_to_obfd_on_large_inputs() {
+    // Large enough that the input is split into several chunks per worker.
+    assert_same_as_obfd(&Lcg(42).lengths(300_000, 16, 512), 2048);
+    // Skewed: many long items, many distinct lengths.
+    let skewed: Vec<u32> = Lcg(8)
         .lengths(250_000, 1, 4000)
         .into_iter()
         .map(|l| l.max(l * l / 4000))
         .collect();
-    let obfd = run("obfd", &lengths, 4096).metrics.num_bins;
-    let o = run_with("obfdp", &lengths, 4096, threads(4));
-    assert_valid(&o, &lengths, 4096);
-    assert!(
-        o.metrics.num_bins * 1000 <= obfd * 1005,
-        "{} vs {obfd}",
-        o.metrics.num_bins
-    );
+    assert_same_as_obfd(&skewed, 4096);
+    // Few distinct lengths: long runs spanning many chunks.
+    let few: Vec<u32> = Lcg(5)
+        .lengths(200_000, 0, 3)
+        .into_iter()
+        .map(|x| 100 + 300 * x)
+        .collect();
+    assert_same_as_obfd(&few, 1000);
+}
+
+#[test]
+fn identical_to_obfd_on_the_sparse_and_fallback_paths() {
+    // Capacity above DENSE_LIMIT: runs over the sparse index.
+    assert_same_as_obfd(&Lcg(9).lengths(150_000, 1, 5000), DENSE_LIMIT + 1);
+    // max_len > 4n + 65536: the histogram does not pay, comparison-sort path.
+    let huge: Vec<u32> = Lcg(10)
+        .lengths(70_000, 1, 1_000_000)
+        .into_iter()
+        .map(|l| l * 1000)
+        .collect();
+    assert_same_as_obfd(&huge, u32::MAX);
 }
 
 #[test]
@@ -56,49 +75,17 @@ fn one_thread_is_exactly_obfd() {
         run_with("obfdp", &lengths, 1024, threads(1)).packing,
         run("obfd", &lengths, 1024).packing
     );
-    // Adaptive picks 1 worker below 20k items.
-    assert_eq!(
-        run("obfdp", &lengths, 1024).packing,
-        run("obfd", &lengths, 1024).packing
-    );
-}
-
-#[test]
-fn deterministic_for_a_thread_count() {
-    let lengths = Lcg(3).lengths(60_000, 1, 700);
-    let a = run_with("obfdp", &lengths, 1000, threads(4));
-    for _ in 0..3 {
-        assert_eq!(
-            run_with("obfdp", &lengths, 1000, threads(4)).packing,
-            a.packing
-        );
-    }
-}
-
-#[test]
-fn golden_two_workers() {
-    // C = 10, decreasing 9(0) 8(1) 6(2) 5(3) 3(4) 2(5) 1(6), dealt round-robin:
-    // worker 0 gets 9 6 3 1, worker 1 gets 8 5 2.
-    // Worker 0 BFD: [9] [6 3 1]... 9->b0(1), 6->b1(4), 3->b1(1), 1: both bins
-    //   have 1 left, b1 reached it last -> b1. Bins [9] (9) and [6 3 1] (10).
-    // Worker 1 BFD: 8->b0(2), 5->b1(5), 2->b0(0). Bins [8 2] (10), [5] (5).
-    // Least-full: worker 0's [9], worker 1's [5]; repacked: 9->(1), 5 -> new bin.
-    let lengths = [9, 8, 6, 5, 3, 2, 1];
-    let o = run_with("obfdp", &lengths, 10, threads(2));
-    assert_eq!(
-        bins_of(&o),
-        vec![vec![2, 4, 6], vec![1, 5], vec![0], vec![3]]
-    );
-    assert_valid(&o, &lengths, 10);
 }
 
 #[test]
 fn more_threads_than_items_and_tiny_inputs() {
     for n in 0..12 {
         let lengths = Lcg(n as u64).lengths(n, 1, 50);
+        let obfd = run("obfd", &lengths, 50);
         for t in [1, 2, 5, 64] {
             let o = run_with("obfdp", &lengths, 50, threads(t));
             assert_valid(&o, &lengths, 50);
+            assert_eq!(o.packing, obfd.packing);
         }
     }
 }
@@ -126,16 +113,35 @@ fn adaptive_thread_thresholds() {
 }
 
 #[test]
-fn cancellation_and_errors() {
+fn errors_name_the_first_offender_with_parallel_validation() {
+    let mut lengths = Lcg(2).lengths(200_000, 1, 512);
+    lengths[150_000] = 0;
+    lengths[190_000] = 9999;
+    let req = request_with("obfdp", 512, threads(4));
+    let e = pack(&lengths, &req, &Control::none()).unwrap_err();
+    assert_eq!((e.kind, e.index), (ErrorKind::InvalidLength, Some(150_000)));
+    lengths[150_000] = 7;
+    lengths[120_001] = 513;
+    let e = pack(&lengths, &req, &Control::none()).unwrap_err();
+    assert_eq!(
+        (e.kind, e.index, e.value.as_deref()),
+        (ErrorKind::LengthExceedsCapacity, Some(120_001), Some("513"))
+    );
+}
+
+#[test]
+fn cancellation_and_option_errors() {
     let flag = AtomicBool::new(true);
     let lengths = Lcg(1).lengths(200_000, 1, 512);
-    let e = pack(
-        &lengths,
-        &request_with("obfdp", 512, threads(3)),
-        &Control::with_flag(&flag),
-    )
-    .unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Aborted);
+    for t in [1, 3] {
+        let e = pack(
+            &lengths,
+            &request_with("obfdp", 512, threads(t)),
+            &Control::with_flag(&flag),
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Aborted, "threads {t}");
+    }
     let e = pack(&[1, 0, 2], &request("obfdp", 8), &Control::none()).unwrap_err();
     assert_eq!((e.kind, e.index), (ErrorKind::InvalidLength, Some(1)));
     for bad in [0.0, -1.0, 1.5, f64::NAN, 1025.0] {
@@ -173,12 +179,10 @@ fn cancellation_and_errors() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(100))]
     #[test]
-    fn obfdp_packings_are_valid(cap in 1u32..2000, s in any::<u64>(), n in 0usize..400, t in 1usize..9) {
+    fn obfdp_is_obfd(cap in 1u32..2000, s in any::<u64>(), n in 0usize..400, t in 1usize..9) {
         let lengths = Lcg(s).lengths(n, 1, cap);
         let o = run_with("obfdp", &lengths, cap, threads(t));
         assert_valid(&o, &lengths, cap);
-        // Never more bins than the workers' bins put side by side: at most one extra per worker.
-        let obfd = run("obfd", &lengths, cap).metrics.num_bins;
-        prop_assert!(o.metrics.num_bins <= obfd + t);
+        prop_assert_eq!(o.packing, run("obfd", &lengths, cap).packing);
     }
 }

@@ -361,6 +361,15 @@ pub fn adaptive_threads(n: usize) -> usize {
     }
 }
 
+/// The workers for the linear passes shared by all strategies (validation,
+/// metrics): `obfdp`'s threads, sequential for every other strategy.
+pub fn workers_for(req: &Request, n: usize) -> crate::parallel::Workers {
+    match req.strategy {
+        Strategy::Obfdp => obfdp::workers(req.threads, n),
+        _ => crate::parallel::Workers::sequential(),
+    }
+}
+
 /// Runs the requested strategy on validated, non-empty lengths whose largest is `max_len`.
 pub fn run(lengths: &[u32], req: &Request, max_len: u32, ctl: &Control) -> Result<Packing> {
     if let Some(w) = &req.weights {

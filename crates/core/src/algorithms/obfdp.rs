@@ -1,101 +1,51 @@
-//! OBFDP: OBFD on several threads.
+//! OBFDP: OBFD on several threads, with exactly OBFD's bins.
 //!
-//! 1. Sort once (the counting sort of [`order::decreasing`], `O(n + L)`).
-//! 2. Deal the sorted items round-robin to `T` workers: worker `w` gets sorted
-//!    positions `w, w + T, w + 2T, ...`, so every worker sees the same length
-//!    distribution, still in decreasing order.
-//! 3. Each worker runs best-fit decreasing on its share
-//!    ([`placement::best_fit`], the same structures as OBFD), in parallel on a
-//!    local rayon pool of exactly `T` threads.
-//! 4. Each worker's least-full bin (its tail, where BFD leaves the slack) is
-//!    dissolved and all those items are packed together again by best fit
-//!    decreasing into new bins.
+//! seqpack's OBFD ([`obfd_packing_with`]) places items *by runs* over the
+//! length histogram: one index query per batch of equal-length items put in
+//! one bin, not per item. What remains linear in `n` is plain data movement:
+//! validating the input, counting the histogram, attaching item indices to
+//! their slots (a scatter), and the lower bound in the metrics. OBFDP runs
+//! exactly those passes over input chunks on `T` workers
+//! ([`Workers`]); the placement itself (`O(runs log64 C)`, a few runs per bin)
+//! stays sequential. So the bins are *identical* to OBFD's for every `T`
+//! (0% loss), and the speedup is that of the linear passes.
 //!
-//! Cost: `O(n + L)` for the sort, then `O((n / T) log C)` per worker and a
-//! repack of at most `T` bins' items. Quality: each worker is an independent
-//! BFD, so the loss against OBFD is about one partly filled bin per worker,
-//! which step 4 mostly recovers; on large inputs the bin count stays within
-//! 0.5% of OBFD (tested). No published worst-case ratio.
+//! Why not the anchors' scheme (deal the sorted items round-robin to `T`
+//! workers, best-fit each share independently, repack the least-full bins):
+//! their split exists because their placement is per item, `O(n log C)` and
+//! inherently sequential, so the only way to use more cores was to run `T`
+//! smaller BFDs. That costs bins (each worker leaves its own partly filled
+//! tail) and still pays a full sort. Here the sequential part is already
+//! small, so splitting the *placement* would only lose bins without buying
+//! speed; splitting the *passes* loses nothing.
 //!
-//! Determinism: the result depends only on the input and `T`, never on thread
-//! scheduling: worker results are collected in worker order; bins are
-//! numbered worker 0's (minus the dissolved one), worker 1's, ..., then the
-//! repacked ones. Ties for the least-full bin go to the last opened one.
+//! - Time: `O(n / T + max_len * chunks + C)` plus `O(log64 C)` per run.
+//! - Determinism: the result depends only on the input (not even on `T`:
+//!   chunks cover the input in order and write disjoint output slots).
+//! - `threads = 1` (and the adaptive default below 20k items) is OBFD itself,
+//!   on the calling thread.
 
-use super::order;
+use super::obfd::obfd_packing_with;
 use crate::control::Control;
 use crate::error::Result;
-use crate::packing::Assignment;
-use crate::placement;
+use crate::packing::Packing;
+use crate::parallel::Workers;
+
+/// The workers for `n` items: `threads`, or [`adaptive_threads`](super::adaptive_threads)
+/// when the caller does not choose.
+pub fn workers(threads: Option<usize>, n: usize) -> Workers {
+    Workers::new(threads.unwrap_or_else(|| super::adaptive_threads(n)))
+}
 
 /// Packs `lengths` (validated, each in `1..=capacity`, largest `max_len`) with
-/// `threads` workers (`None` = [`adaptive_threads`]).
+/// `threads` workers (`None` = adaptive). Same bins as OBFD.
 pub fn obfdp(
     lengths: &[u32],
     capacity: u32,
     max_len: u32,
     threads: Option<usize>,
     ctl: &Control,
-) -> Result<Assignment> {
-    let n = lengths.len();
-    let t = threads
-        .unwrap_or_else(|| super::adaptive_threads(n))
-        .clamp(1, n.max(1));
-    let sorted = order::decreasing(lengths, max_len);
-    ctl.check()?;
-    if t == 1 {
-        return placement::best_fit(lengths, sorted, capacity, ctl);
-    }
-    let shares: Vec<Vec<u32>> = (0..t)
-        .map(|w| sorted.iter().skip(w).step_by(t).copied().collect())
-        .collect();
-    drop(sorted);
-    let work = |share: Vec<u32>| placement::best_fit(lengths, share, capacity, ctl);
-    // A pool of exactly `t` threads, local to this call, so `threads` means what
-    // it says and the global pool of the host process is left alone. If the OS
-    // refuses threads, the same shares run one after another (same result).
-    let parts: Vec<Result<Assignment>> =
-        match rayon::ThreadPoolBuilder::new().num_threads(t).build() {
-            Ok(pool) => pool.install(|| {
-                use rayon::prelude::*;
-                shares.into_par_iter().map(work).collect()
-            }),
-            Err(_) => shares.into_iter().map(work).collect(),
-        };
-
-    let mut out_order = Vec::with_capacity(n);
-    let mut bin_of = Vec::with_capacity(n);
-    let mut loose: Vec<u32> = Vec::new();
-    let mut base = 0u32;
-    for part in parts {
-        let part = part?;
-        let mut loads = vec![0u64; part.num_bins];
-        for (&item, &b) in part.order.iter().zip(&part.bin_of) {
-            loads[b as usize] += lengths[item as usize] as u64;
-        }
-        // Least-full bin, the last one on ties; an empty share has none.
-        let Some(weakest) = (0..part.num_bins).rev().min_by_key(|&b| loads[b]) else {
-            continue;
-        };
-        let weakest = weakest as u32;
-        for (&item, &b) in part.order.iter().zip(&part.bin_of) {
-            if b == weakest {
-                loose.push(item);
-            } else {
-                out_order.push(item);
-                bin_of.push(base + b - (b > weakest) as u32);
-            }
-        }
-        base += part.num_bins as u32 - 1;
-    }
-    // `loose` is a union of decreasing runs; restore decreasing length, ascending index.
-    loose.sort_unstable_by_key(|&i| (std::cmp::Reverse(lengths[i as usize]), i));
-    let repacked = placement::best_fit(lengths, loose, capacity, ctl)?;
-    out_order.extend_from_slice(&repacked.order);
-    bin_of.extend(repacked.bin_of.iter().map(|&b| base + b));
-    Ok(Assignment {
-        order: out_order,
-        bin_of,
-        num_bins: base as usize + repacked.num_bins,
-    })
+) -> Result<Packing> {
+    let workers = workers(threads, lengths.len());
+    obfd_packing_with(lengths, capacity, max_len, &workers, ctl)
 }
