@@ -26,13 +26,19 @@ fn read_u32_le(path: &str) -> Vec<u32> {
     let mut buf = vec![0u8; 1 << 16];
     let mut carry = 0usize; // bytes of an incomplete u32 left at the start of `buf`
     loop {
-        let got = f.read(&mut buf[carry..]).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+        let got = f
+            .read(&mut buf[carry..])
+            .unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
         if got == 0 {
             break;
         }
         let have = carry + got;
         let whole = have / 4 * 4;
-        out.extend(buf[..whole].chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])));
+        out.extend(
+            buf[..whole]
+                .chunks_exact(4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+        );
         buf.copy_within(whole..have, 0);
         carry = have - whole;
     }
@@ -52,7 +58,8 @@ fn main() {
         .map(|c| {
             let lengths = read_u32_le(&c[0]);
             let capacity: f64 = c[1].parse().expect("capacity must be a number");
-            let req = Request::new(Some(strategy), Some(capacity), &RawOptions::default()).unwrap_or_else(|e| panic!("{e:?}"));
+            let req = Request::new(Some(strategy), Some(capacity), &RawOptions::default())
+                .unwrap_or_else(|e| panic!("{e:?}"));
             (c[0].clone(), lengths, req)
         })
         .collect();
@@ -60,7 +67,12 @@ fn main() {
     let ctl = Control::none();
     let mut bins = Vec::with_capacity(cases.len());
     for (_, lengths, req) in &cases {
-        bins.push(pack(lengths, req, &ctl).expect("pack failed").packing.num_bins());
+        bins.push(
+            pack(lengths, req, &ctl)
+                .expect("pack failed")
+                .packing
+                .num_bins(),
+        );
     }
     let mut samples = vec![Vec::with_capacity(rounds); cases.len()];
     for _ in 0..rounds {
@@ -76,6 +88,11 @@ fn main() {
         let s = &mut samples[i];
         s.sort_unstable();
         let median = if s.is_empty() { 0 } else { s[s.len() / 2] };
-        println!(r#"{{"file":{file:?},"n":{},"bins":{},"rounds":{},"median_ns":{median}}}"#, lengths.len(), bins[i], s.len());
+        println!(
+            r#"{{"file":{file:?},"n":{},"bins":{},"rounds":{},"median_ns":{median}}}"#,
+            lengths.len(),
+            bins[i],
+            s.len()
+        );
     }
 }

@@ -322,3 +322,31 @@ proptest! {
         prop_assert!(within_mffd_bound(o.metrics.num_bins, opt), "{} bins, OPT {}", o.metrics.num_bins, opt);
     }
 }
+
+/// FFD places whole runs of equal lengths per tree query; it must equal the
+/// item-by-item first fit over the decreasing order exactly, on large inputs
+/// with many distinct lengths and with very few (long runs, many ties).
+#[test]
+fn ffd_by_runs_equals_item_by_item_first_fit() {
+    use seqpack_core::algorithms::order;
+    use seqpack_core::placement;
+    for (seed, lo, hi, cap) in [
+        (1u64, 1u32, 4096u32, 4096u32),
+        (2, 16, 512, 2048),
+        (3, 100, 103, 1000),
+        (4, 1, 3, 7),
+    ] {
+        let lengths = Lcg(seed).lengths(60_000, lo, hi);
+        let got = run("ffd", &lengths, cap);
+        let max = *lengths.iter().max().unwrap();
+        let want = placement::first_fit(
+            &lengths,
+            order::decreasing(&lengths, max),
+            cap,
+            &Control::none(),
+        )
+        .unwrap()
+        .into_packing(&lengths);
+        assert_eq!(got.packing, want, "seed {seed}");
+    }
+}

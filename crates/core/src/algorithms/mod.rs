@@ -16,6 +16,7 @@ pub mod obfdp;
 pub mod offline;
 pub mod online;
 pub mod order;
+pub mod runs;
 
 use crate::control::Control;
 use crate::error::{js_number, ErrorKind, PackError, Result};

@@ -87,15 +87,28 @@ pub fn run(
 ) -> Result<Packing> {
     let c = req.capacity;
     let assignment = match strategy {
-        Strategy::Ffd => {
-            placement::first_fit(lengths, order::decreasing(lengths, max_len), c, ctl)?
-        }
+        Strategy::Ffd => return ffd(lengths, c, max_len, ctl),
         Strategy::Bfd => placement::best_fit(lengths, sorted_decreasing(lengths), c, ctl)?,
         Strategy::Ffs => placement::first_fit(lengths, shuffled(lengths.len(), req.seed), c, ctl)?,
         Strategy::Mffd => mffd(lengths, c, order::decreasing(lengths, max_len), ctl)?,
         other => unreachable!("{other:?} is not in the offline family"),
     };
     Ok(assignment.into_packing(lengths))
+}
+
+/// First-Fit Decreasing. In decreasing order a first-fit bin keeps taking a
+/// run of equal lengths while it has room, so the shared run engine
+/// ([`runs`](super::runs)) places whole runs per tree query, with bins
+/// identical to item-by-item FFD. Huge sparse length ranges, where a length
+/// histogram costs more than a sort, take the item-by-item path.
+pub fn ffd(lengths: &[u32], capacity: u32, max_len: u32, ctl: &Control) -> Result<Packing> {
+    if order::histogram_pays(lengths.len(), max_len) {
+        let workers = crate::parallel::Workers::sequential();
+        super::runs::pack_by_runs::<FirstFit>(lengths, capacity, max_len, &workers, ctl)
+    } else {
+        let order = order::decreasing(lengths, max_len);
+        Ok(placement::first_fit(lengths, order, capacity, ctl)?.into_packing(lengths))
+    }
 }
 
 /// Input indices by decreasing length, equal lengths by ascending index, with

@@ -38,6 +38,15 @@ pub trait Placement {
     fn find(&mut self, len: u32) -> Option<u32>;
     /// Records that `bin` now has `remaining` free tokens.
     fn set(&mut self, bin: u32, remaining: u32);
+    /// [`Placement::find`] for a caller placing runs of equal lengths in
+    /// decreasing order, which knows that no open bin has remaining capacity
+    /// in `len..from` (`from >= len`). Best fit uses it to restart its
+    /// successor search at `from`; the default ignores the hint.
+    #[inline(always)]
+    fn find_from(&mut self, len: u32, from: u32) -> Option<u32> {
+        let _ = from;
+        self.find(len)
+    }
 }
 
 /// Best fit: the bin with the least room that still fits; ties go to the bin
@@ -51,6 +60,10 @@ impl<I: RemainingIndex> Placement for BestFit<I> {
     #[inline(always)]
     fn find(&mut self, len: u32) -> Option<u32> {
         self.0.take_ceil(len).map(|(_, bin)| bin)
+    }
+    #[inline(always)]
+    fn find_from(&mut self, _len: u32, from: u32) -> Option<u32> {
+        self.0.take_ceil(from).map(|(_, bin)| bin)
     }
     #[inline(always)]
     fn set(&mut self, bin: u32, remaining: u32) {

@@ -1,0 +1,219 @@
+//! Decreasing any-fit "by runs": the engine behind OBFD, OBFDP and FFD.
+//!
+//! In decreasing order all items of one length are consecutive, and an
+//! any-fit policy never needs to know *which* item it places, only its length.
+//! So placement runs over the length histogram, longest first, and a bin
+//! chosen for length `v` takes `min(left, r / v)` items of that run at once
+//! (`r` its remaining capacity): one policy query per *run* (a bin taking a
+//! batch of one length), not per item. Item indices are attached afterwards:
+//! the `j`-th item of length `v` (ascending index, the tie-break) is placement
+//! `first(v) + j`, which lies in one of `v`'s runs, whose slots are contiguous
+//! in the output.
+//!
+//! Why a bin keeps receiving the run: after it takes an item of length `v`
+//! its remaining `r - v` is smaller than before, and if still `>= v`,
+//! - for **first fit** no bin to its left holds `>= v` (it was the leftmost),
+//!   so it is still the leftmost that fits;
+//! - for **best fit** no open bin has remaining in `[v, r)` (`r` was the
+//!   smallest `>= v`), so `r - v` is the unique smallest `>= v`.
+//!
+//! So the result is exactly that of placing items one by one with the same
+//! policy, bin numbering and in-bin order included (tests compare the two).
+//!
+//! The only `O(n)` work is one histogram pass and one scatter pass, and both
+//! split over input chunks ([`Workers`]): chunk `c` starts each length's
+//! cursor at the number of items of that length in chunks `< c` (a prefix
+//! over per-chunk histograms), located among the runs by binary search.
+//! Memory: the output plus three `u32` per run plus `O(max_len)` per chunk and
+//! the policy's structure.
+
+use crate::control::Control;
+use crate::error::Result;
+use crate::packing::Packing;
+use crate::parallel::{self, Workers};
+use crate::placement::Placement;
+use std::sync::atomic::Ordering::Relaxed;
+
+/// Packs validated `lengths` (each in `1..=capacity`, largest `max_len`, with
+/// a histogram of `max_len + 1` slots affordable: see
+/// [`order::histogram_pays`](super::order::histogram_pays)) in decreasing
+/// order with policy `P`, straight to the flat [`Packing`].
+///
+/// Time `O(n + max_len)` plus one `P` query per run; the `O(n)` part divides
+/// by the worker count. Bins are numbered in the order they open.
+pub fn pack_by_runs<P: Placement>(
+    lengths: &[u32],
+    capacity: u32,
+    max_len: u32,
+    workers: &Workers,
+    ctl: &Control,
+) -> Result<Packing> {
+    let n = lengths.len();
+    let width = max_len as usize + 1;
+    // Per-chunk histograms cost `width` each: keep their total within `O(n)`.
+    let chunks = workers.chunks(n, (n / width).max(1));
+    let mut before: Vec<Vec<u32>> = workers.map(&chunks, |_, r| {
+        let mut h = vec![0u32; width];
+        for &l in &lengths[r] {
+            h[l as usize] += 1;
+        }
+        h
+    });
+    ctl.check()?;
+    // count[v] = items of length v; before[c][v] becomes the items of length
+    // v in chunks before c (chunk c's starting rank within v's placements).
+    let mut count = vec![0u32; width];
+    let mut total = 0u64;
+    for (v, cnt) in count.iter_mut().enumerate() {
+        let mut acc = 0u32;
+        for h in before.iter_mut() {
+            let here = h[v];
+            h[v] = acc;
+            acc += here;
+        }
+        *cnt = acc;
+        total += acc as u64 * v as u64;
+    }
+    // The placement is sequential; meanwhile another worker allocates and
+    // faults in the output (a page fault per 4 KiB costs about as much as
+    // the scatter's stores).
+    let place = || -> Result<_> {
+        let hint = (total / capacity as u64) as usize + 1;
+        let mut placement = P::new(capacity, hint);
+        // Per bin: remaining capacity; item count in `bin_offsets[bin + 1]` (turned
+        // into offsets by a prefix sum at the end, so no separate scratch array).
+        let mut remaining: Vec<u32> = Vec::with_capacity(hint);
+        let mut bin_offsets: Vec<u32> = Vec::with_capacity(hint + 1);
+        bin_offsets.push(0);
+        // Run r: its bin (later its first output slot) in `run_slot[r]`, its rank
+        // inside the bin in `run_rank[r]`, its first placement number in
+        // `run_first[r]`. Runs of length v are `run_from[v]..run_from[v - 1]`.
+        let mut run_slot: Vec<u32> = Vec::with_capacity(2 * hint);
+        let mut run_rank: Vec<u32> = Vec::with_capacity(2 * hint);
+        let mut run_first: Vec<u32> = Vec::with_capacity(2 * hint + 2);
+        let mut run_from = vec![0u32; width];
+        let mut placed = 0u32;
+        for v in (1..=max_len).rev() {
+            run_from[v as usize] = run_first.len() as u32;
+            let mut left = count[v as usize];
+            // The run of `left` items of length `v`. The policy's chosen bin,
+            // with remaining `r`, stays its choice while it still has `>= v`
+            // left (see the module docs), so it takes `min(left, r / v)` items
+            // at once. After that it holds `< v`; for best fit the next
+            // candidate is `>= r`, so the search restarts from `r`.
+            let mut from = v;
+            while left > 0 {
+                ctl.checkpoint(run_first.len())?;
+                let bin = match placement.find_from(v, from) {
+                    Some(bin) => bin,
+                    None => {
+                        remaining.push(capacity);
+                        bin_offsets.push(0);
+                        (remaining.len() - 1) as u32
+                    }
+                };
+                let r = remaining[bin as usize];
+                let m = left.min(r / v);
+                let rest = r - m * v;
+                remaining[bin as usize] = rest;
+                placement.set(bin, rest);
+                let size = &mut bin_offsets[bin as usize + 1];
+                run_slot.push(bin);
+                run_rank.push(*size);
+                run_first.push(placed);
+                *size += m;
+                left -= m;
+                placed += m;
+                from = r;
+            }
+        }
+        run_from[0] = run_first.len() as u32;
+        drop(placement);
+        Ok((
+            remaining,
+            bin_offsets,
+            run_slot,
+            run_rank,
+            run_first,
+            run_from,
+        ))
+    };
+    let (placed, mut items) = workers.join(place, || output_buffer(n, workers.threads() > 1));
+    let (remaining, mut bin_offsets, mut run_slot, run_rank, mut run_first, run_from) = placed?;
+    for b in 1..bin_offsets.len() {
+        bin_offsets[b] += bin_offsets[b - 1];
+    }
+    // Loads from remaining, reusing its buffer.
+    let mut bin_loads = remaining;
+    for r in bin_loads.iter_mut() {
+        *r = capacity - *r;
+    }
+    // Turn (bin, rank) into the run's first output slot, in place.
+    for (slot, &rank) in run_slot.iter_mut().zip(&run_rank) {
+        *slot = bin_offsets[*slot as usize] + rank;
+    }
+    drop(run_rank);
+    // Two empty sentinel runs, so a cursor leaving the last real run reads in bounds.
+    run_slot.extend([n as u32, n as u32]);
+    run_first.extend([n as u32, n as u32]);
+
+    // Attach item indices, chunk by chunk: the j-th item of length v is
+    // placement run_first[run_from[v]] + j.
+    let out = parallel::as_atomic(&mut items);
+    let done: Vec<Result<()>> = workers.map(&chunks, |c, range| {
+        // Cursor per length: [next slot, end of its run, run].
+        let mut cur = vec![[0u32; 3]; width];
+        for v in 1..width {
+            if before[c][v] == count[v] {
+                continue; // no item of length v from here on
+            }
+            let runs = run_from[v] as usize..run_from[v - 1] as usize;
+            let k = run_first[runs.start] + before[c][v];
+            let r = runs.start + run_first[runs].partition_point(|&f| f <= k) - 1;
+            let slot = run_slot[r] + (k - run_first[r]);
+            let end = run_slot[r] + (run_first[r + 1] - run_first[r]);
+            cur[v] = [slot, end, r as u32];
+        }
+        let mut i = range.start;
+        for block in lengths[range].chunks(Control::STRIDE) {
+            ctl.check()?;
+            for &l in block {
+                let c = &mut cur[l as usize];
+                out[c[0] as usize].store(i as u32, Relaxed);
+                c[0] += 1;
+                if c[0] == c[1] {
+                    let r = c[2] as usize + 1;
+                    c[0] = run_slot[r];
+                    c[1] = run_slot[r] + (run_first[r + 1] - run_first[r]);
+                    c[2] = r as u32;
+                }
+                i += 1;
+            }
+        }
+        Ok(())
+    });
+    done.into_iter().collect::<Result<()>>()?;
+    Ok(Packing {
+        items,
+        bin_offsets,
+        bin_loads,
+        bin_capacities: None,
+        group_offsets: None,
+    })
+}
+
+/// `n` zeroed slots for the scatter (`calloc`: fresh pages, zeroed by the
+/// kernel on first touch). With workers to spare, every page is touched here
+/// once (one store per 4 KiB; an atomic store, so the compiler cannot drop it
+/// as redundant with `calloc`'s zeroes), so the page faults, which cost
+/// about as much as the scatter's own stores, happen off the critical path.
+fn output_buffer(n: usize, prefault: bool) -> Vec<u32> {
+    let mut buf = vec![0u32; n];
+    if prefault {
+        let view = parallel::as_atomic(&mut buf);
+        for slot in view.iter().step_by(1024) {
+            slot.store(0, Relaxed);
+        }
+    }
+    buf
+}
