@@ -31,10 +31,9 @@
 
 use super::{order, Family, Request, Strategy, StrategyInfo};
 use crate::control::Control;
-use crate::error::{ErrorKind, PackError, Result};
+use crate::error::Result;
 use crate::packing::{Assignment, Packing};
 use crate::placement::{DenseIndex, RemainingIndex, SparseIndex, DENSE_LIMIT};
-use rayon::prelude::*;
 
 /// Strategies of this family.
 pub const CATALOG: &[StrategyInfo] = &[
@@ -259,7 +258,7 @@ fn grouped_best_fit_in<I: RemainingIndex>(
 ///
 /// The decreasing order is dealt round-robin to `T` workers (so every worker
 /// sees the same length distribution, still decreasing); each runs the OGBFD
-/// loop on its share in a local rayon pool. Each worker's last-opened group is
+/// loop on its share on the shared [`Workers`](crate::parallel::Workers) pool. Each worker's last-opened group is
 /// the least full one (it got the smallest items, and it is the only one that
 /// may have empty bins); those `T` groups are dissolved and their items packed
 /// again by OGBFD, appended after the workers' groups. Extra groups versus
@@ -288,20 +287,12 @@ pub fn ogbfdp(
     let shares: Vec<Vec<u32>> = (0..t)
         .map(|w| order.iter().skip(w).step_by(t).copied().collect())
         .collect();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(t)
-        .build()
-        .map_err(|e| {
-            PackError::new(
-                ErrorKind::Internal,
-                format!("could not start {t} worker threads: {e}"),
-            )
-        })?;
-    let results: Vec<Result<(Vec<u32>, usize)>> = pool.install(|| {
-        shares
-            .par_iter()
-            .map(|share| grouped_best_fit(lengths, share, capacity, group_size, ctl))
-            .collect()
+    // One chunk per share, run on the shared worker pool (the calling thread
+    // included); results come back in share order whatever the scheduling.
+    let workers = crate::parallel::Workers::new(t);
+    let slots: Vec<std::ops::Range<usize>> = (0..t).map(|w| w..w + 1).collect();
+    let results: Vec<Result<(Vec<u32>, usize)>> = workers.map(&slots, |w, _| {
+        grouped_best_fit(lengths, &shares[w], capacity, group_size, ctl)
     });
     // Concatenate every worker's groups but its last; gather the last groups' items.
     let mut out_order = Vec::with_capacity(lengths.len());
