@@ -46,13 +46,26 @@ fn guard<T>(f: impl FnOnce() -> core::Result<T>) -> Result<T> {
     }
 }
 
-fn pack_validated(
-    lengths: &[u32],
-    options: &NativeOptions,
-    ctl: &core::Control,
-) -> core::Result<core::Outcome> {
-    let req = options.request()?;
-    core::pack(lengths, &req, ctl)
+/// Lengths as they come from JS, borrowed: the one place that turns any of
+/// the accepted input kinds into a packing (sync exports and async work alike).
+#[derive(Clone, Copy)]
+enum Lengths<'a> {
+    U32(&'a [u32]),
+    I32(&'a [i32]),
+    F64(&'a [f64]),
+}
+
+impl Lengths<'_> {
+    /// Validates the request, converts `i32`/`f64` input (naming the first bad
+    /// element), and packs. `u32` input is used in place.
+    fn pack(self, options: &NativeOptions, ctl: &core::Control) -> core::Result<core::Outcome> {
+        let req = options.request()?;
+        match self {
+            Lengths::U32(v) => core::pack(v, &req, ctl),
+            Lengths::I32(v) => core::pack(&core::input::from_i32(v, req.capacity)?, &req, ctl),
+            Lengths::F64(v) => core::pack(&core::input::from_f64(v, req.capacity)?, &req, ctl),
+        }
+    }
 }
 
 /// Packs a `Uint32Array` of lengths, borrowed without copying.
@@ -64,7 +77,7 @@ pub fn pack_u32(
     extra: Option<NativeStrategyOptions>,
 ) -> Result<NativePacking> {
     let options = NativeOptions::new(capacity, strategy, extra);
-    guard(|| pack_validated(lengths, &options, &core::Control::none())).map(to_js)
+    guard(|| Lengths::U32(lengths).pack(&options, &core::Control::none())).map(to_js)
 }
 
 /// Packs an `Int32Array` of lengths (negative values are reported by index).
@@ -76,12 +89,7 @@ pub fn pack_i32(
     extra: Option<NativeStrategyOptions>,
 ) -> Result<NativePacking> {
     let options = NativeOptions::new(capacity, strategy, extra);
-    guard(|| {
-        let req = options.request()?;
-        let lengths = core::input::from_i32(lengths, req.capacity)?;
-        core::pack(&lengths, &req, &core::Control::none())
-    })
-    .map(to_js)
+    guard(|| Lengths::I32(lengths).pack(&options, &core::Control::none())).map(to_js)
 }
 
 /// Packs JavaScript numbers (a plain array converted to `Float64Array` by the TS layer).
@@ -93,12 +101,7 @@ pub fn pack_f64(
     extra: Option<NativeStrategyOptions>,
 ) -> Result<NativePacking> {
     let options = NativeOptions::new(capacity, strategy, extra);
-    guard(|| {
-        let req = options.request()?;
-        let lengths = core::input::from_f64(lengths, req.capacity)?;
-        core::pack(&lengths, &req, &core::Control::none())
-    })
-    .map(to_js)
+    guard(|| Lengths::F64(lengths).pack(&options, &core::Control::none())).map(to_js)
 }
 
 /// A cancellation flag shared between JS (which sets it when an `AbortSignal`
@@ -142,6 +145,16 @@ pub enum OwnedLengths {
     F64(Vec<f64>),
 }
 
+impl OwnedLengths {
+    fn borrow(&self) -> Lengths<'_> {
+        match self {
+            OwnedLengths::U32(v) => Lengths::U32(v),
+            OwnedLengths::I32(v) => Lengths::I32(v),
+            OwnedLengths::F64(v) => Lengths::F64(v),
+        }
+    }
+}
+
 /// Work for the libuv pool: validation and packing run off the JS thread.
 pub struct PackTask {
     lengths: Option<OwnedLengths>,
@@ -164,16 +177,10 @@ impl Task for PackTask {
             }
             let ctl = core::Control::with_flag(flag);
             ctl.check()?;
-            let req = options.request()?;
-            match lengths.expect("compute runs once") {
-                OwnedLengths::U32(v) => core::pack(&v, &req, &ctl),
-                OwnedLengths::I32(v) => {
-                    core::pack(&core::input::from_i32(&v, req.capacity)?, &req, &ctl)
-                }
-                OwnedLengths::F64(v) => {
-                    core::pack(&core::input::from_f64(&v, req.capacity)?, &req, &ctl)
-                }
-            }
+            lengths
+                .expect("compute runs once")
+                .borrow()
+                .pack(options, &ctl)
         })
     }
 

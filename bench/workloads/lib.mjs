@@ -6,21 +6,14 @@
 // The addon is loaded through the package itself ('seqpack' self-reference,
 // i.e. dist/), so SEQPACK_NATIVE_PATH selects which .node runs: the normal
 // build, an instrumented one, or an optimized one.
+import { rng as mulberry32 } from '../datasets.mjs'
 
 /**
- * Seeded uniform doubles in [0, 1): mulberry32, a 32-bit generator that is
- * fast in JS and identical on every platform. The seed is scrambled first so
- * nearby seeds give unrelated streams.
+ * Seeded uniform doubles in [0, 1): the benchmarks' mulberry32, with the seed
+ * scrambled first so nearby seeds give unrelated streams.
  */
 export function rng(seed) {
-  let s = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  return mulberry32(Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) >>> 0)
 }
 
 /**
