@@ -1,12 +1,128 @@
-//! Conversions between napi values and core types.
+//! JavaScript values to core types: every JS-number rule and every JS-facing
+//! name of the addon lives here. The core takes integers and typed options;
+//! this module decides what a JS number may be (finite, integral, in range,
+//! at most `2^53 - 1`) and reports bad ones by the name the user wrote.
 
-use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use seqpack_core as core;
+use seqpack_core::{self as core, OptionName, PackError, RequestBuilder, Strategy};
 
-/// The strategy-specific options, passed as one object only when the caller
-/// gave any (most calls give none, and reading an object's properties is the
-/// most expensive part of crossing the boundary for small inputs).
+/// Largest integer a JS number holds exactly.
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// The name JavaScript callers use for an option. Exhaustive on purpose: a
+/// new core option does not compile until it has a JS name here.
+pub const fn js_name(o: OptionName) -> &'static str {
+    match o {
+        OptionName::K => "k",
+        OptionName::Seed => "seed",
+        OptionName::Threads => "threads",
+        OptionName::GroupSize => "groupSize",
+        OptionName::Capacities => "capacities",
+        OptionName::Weights => "weights",
+        OptionName::Layouts => "layouts",
+        OptionName::Nodes => "nodes",
+    }
+}
+
+/// How an option's value looks in JavaScript.
+#[napi(string_enum)]
+pub enum OptionKind {
+    /// One number (an integer).
+    #[napi(value = "number")]
+    Number,
+    /// An array of numbers.
+    #[napi(value = "numbers")]
+    Numbers,
+    /// An array of arrays of numbers.
+    #[napi(value = "numberLists")]
+    NumberLists,
+}
+
+pub const fn option_kind(o: OptionName) -> OptionKind {
+    match o {
+        OptionName::K
+        | OptionName::Seed
+        | OptionName::Threads
+        | OptionName::GroupSize
+        | OptionName::Nodes => OptionKind::Number,
+        OptionName::Capacities | OptionName::Weights => OptionKind::Numbers,
+        OptionName::Layouts => OptionKind::NumberLists,
+    }
+}
+
+/// Renders an `f64` the way JavaScript prints it for the common cases
+/// (integers without `.0`, `NaN`, `Infinity`), so messages quote what the user wrote.
+pub fn js_number(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v.is_infinite() {
+        if v > 0.0 { "Infinity" } else { "-Infinity" }.into()
+    } else if v == v.trunc() && v.abs() < 1e21 {
+        format!("{}", v as i128)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// An integer option: finite, integral, within the core's range (capped at
+/// `2^53 - 1`, beyond which a JS number is not exact).
+pub fn integer(name: OptionName, v: f64) -> core::Result<u64> {
+    let (min, max) = name.integer_range().expect("an integer option");
+    let max = max.min(MAX_SAFE_INTEGER);
+    if !v.is_finite() || v != v.trunc() {
+        return Err(PackError::option(
+            name,
+            "",
+            js_number(v),
+            "it must be an integer",
+        ));
+    }
+    if v < min as f64 || v > max as f64 {
+        return Err(PackError::option(
+            name,
+            "",
+            js_number(v),
+            &format!("it must be between {min} and {max}"),
+        ));
+    }
+    Ok(v as u64)
+}
+
+/// A capacity given as a JS number: a positive integer up to `u32::MAX`.
+pub fn capacity(v: f64) -> core::Result<u32> {
+    let bad = |why: &str| core::request::invalid_capacity(&js_number(v), why);
+    if !v.is_finite() || v != v.trunc() {
+        return Err(bad("it must be a positive integer"));
+    }
+    if v <= 0.0 {
+        return Err(bad("it must be at least 1"));
+    }
+    if v > core::MAX_CAPACITY as f64 {
+        return Err(bad(&format!(
+            "the maximum capacity is {}",
+            core::MAX_CAPACITY
+        )));
+    }
+    Ok(v as u32)
+}
+
+/// A list of capacities; element errors name `option{prefix}[i]` and carry `i`.
+fn capacity_list(name: OptionName, prefix: &str, v: &[f64]) -> core::Result<Vec<u32>> {
+    v.iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            capacity(c).map_err(|e| {
+                PackError::option(name, &format!("{prefix}[{i}]"), js_number(c), &e.message())
+                    .index(i)
+            })
+        })
+        .collect()
+}
+
+/// The strategy options, passed as one object only when the caller gave any
+/// (most calls give none, and reading an object's properties is the most
+/// expensive part of crossing the boundary for small inputs). Field names are
+/// the JS names of [`js_name`] (napi turns `group_size` into `groupSize`).
 #[napi(object)]
 #[derive(Default, Clone)]
 pub struct NativeStrategyOptions {
@@ -20,8 +136,8 @@ pub struct NativeStrategyOptions {
 }
 
 /// Options as JavaScript passes them: `capacity` and `strategy` as plain
-/// arguments, the rest in [`NativeStrategyOptions`]. Types were checked by the
-/// TS layer; values (ranges, integrality) are validated by the core.
+/// arguments, the rest in [`NativeStrategyOptions`]. The TS layer checked JS
+/// types; this converts numbers, the core validates values.
 #[derive(Default)]
 pub struct NativeOptions {
     pub capacity: Option<f64>,
@@ -42,184 +158,129 @@ impl NativeOptions {
         }
     }
 
+    /// The validated request. Problems are reported in the core's order:
+    /// unknown strategy, inapplicable option, then values.
     pub fn request(&self) -> core::Result<core::Request> {
-        let raw = match &self.extra {
-            Some(e) => core::RawOptions {
-                k: e.k,
-                seed: e.seed,
-                threads: e.threads,
-                group_size: e.group_size,
-                capacities: e.capacities.clone(),
-                weights: e.weights.clone(),
-                layouts: e.layouts.clone(),
-            },
-            None => core::RawOptions::default(),
+        let strategy: Strategy = match &self.strategy {
+            Some(s) => s.parse()?,
+            None => Strategy::default(),
         };
-        core::Request::new(self.strategy.as_deref(), self.capacity, &raw)
-    }
-}
-
-/// Slots of `NativePacking::metrics`, a `Float64Array`. One small typed array
-/// instead of an object tree: setting ~20 named properties on 3 objects cost
-/// more than the packing itself for inputs of a few thousand items. The TS
-/// layer (`index.ts`, `M_*` constants) reads the same layout.
-pub const METRICS_LAYOUT: [&str; 17] = [
-    "numBins",
-    "numItems",
-    "totalTokens",
-    "totalCapacity",
-    "paddingTokens",
-    "efficiency",
-    "utilisation.mean",
-    "utilisation.std",
-    "utilisation.min",
-    "utilisation.max",
-    "itemsPerBin.mean",
-    "itemsPerBin.std",
-    "itemsPerBin.min",
-    "itemsPerBin.max",
-    "lowerBoundL1",
-    "lowerBoundL2",
-    "gap",
-];
-
-fn metrics_array(m: &core::Metrics) -> Float64Array {
-    let u = &m.utilisation;
-    let c = &m.items_per_bin;
-    let values: Vec<f64> = vec![
-        m.num_bins as f64,
-        m.num_items as f64,
-        m.total_tokens as f64,
-        m.total_capacity as f64,
-        m.padding_tokens as f64,
-        m.efficiency,
-        u.mean,
-        u.std,
-        u.min,
-        u.max,
-        c.mean,
-        c.std,
-        c.min,
-        c.max,
-        m.lower_bound_l1 as f64,
-        m.lower_bound_l2 as f64,
-        m.gap,
-    ];
-    debug_assert_eq!(values.len(), METRICS_LAYOUT.len());
-    Float64Array::new(values)
-}
-
-/// Per-group balance (see `seqpack_core::metrics::GroupBalance`).
-#[napi(object)]
-pub struct NativeGroupBalance {
-    pub num_groups: f64,
-    pub token_spread_mean: f64,
-    pub token_spread_max: f64,
-    pub attention_spread_mean: f64,
-    pub attention_spread_max: f64,
-}
-
-impl From<core::metrics::GroupBalance> for NativeGroupBalance {
-    fn from(g: core::metrics::GroupBalance) -> Self {
-        NativeGroupBalance {
-            num_groups: g.num_groups as f64,
-            token_spread_mean: g.token_spread_mean,
-            token_spread_max: g.token_spread_max as f64,
-            attention_spread_mean: g.attention_spread_mean,
-            attention_spread_max: g.attention_spread_max as f64,
+        let mut b = core::Request::builder(strategy);
+        if let Some(c) = self.capacity {
+            b = b.capacity(capacity(c)?);
         }
-    }
-}
-
-#[napi(object)]
-pub struct NativePacking {
-    pub items: Uint32Array,
-    pub bin_offsets: Uint32Array,
-    pub bin_loads: Uint32Array,
-    pub bin_capacities: Option<Uint32Array>,
-    pub group_offsets: Option<Uint32Array>,
-    /// See [`METRICS_LAYOUT`].
-    pub metrics: Float64Array,
-    /// Grouped strategies only.
-    pub group_balance: Option<NativeGroupBalance>,
-}
-
-/// Hands the core's vectors to JS without copying.
-pub fn to_js(o: core::Outcome) -> NativePacking {
-    let m = o.metrics;
-    let p = o.packing;
-    NativePacking {
-        items: Uint32Array::new(p.items),
-        bin_offsets: Uint32Array::new(p.bin_offsets),
-        bin_loads: Uint32Array::new(p.bin_loads),
-        bin_capacities: p.bin_capacities.map(Uint32Array::new),
-        group_offsets: p.group_offsets.map(Uint32Array::new),
-        metrics: metrics_array(&m),
-        group_balance: m.groups.map(Into::into),
-    }
-}
-
-/// A context-parallel order (`balance`). Loads are exact in the core (`u128`)
-/// and rounded to the nearest double here.
-#[napi(object)]
-pub struct NativeBalance {
-    pub order: Uint32Array,
-    pub loads: Float64Array,
-    pub mean: f64,
-    pub max_deviation: f64,
-    pub exact: bool,
-}
-
-impl From<core::balance::Balance> for NativeBalance {
-    fn from(b: core::balance::Balance) -> Self {
-        NativeBalance {
-            order: Uint32Array::new(b.order),
-            loads: Float64Array::new(b.loads.into_iter().map(|l| l as f64).collect()),
-            mean: b.mean,
-            max_deviation: b.max_deviation,
-            exact: b.exact,
+        if let Some(e) = &self.extra {
+            b = e.apply(strategy, b)?;
         }
+        b.build()
     }
 }
 
-#[napi(object)]
-pub struct NativeStrategyInfo {
-    pub name: String,
-    pub full_name: String,
-    pub online: bool,
-    pub time_complexity: String,
-    pub approximation: String,
-    pub options: Vec<String>,
-    pub grouped: bool,
-}
+impl NativeStrategyOptions {
+    fn given(&self) -> impl Iterator<Item = OptionName> + '_ {
+        [
+            (self.k.is_some(), OptionName::K),
+            (self.seed.is_some(), OptionName::Seed),
+            (self.threads.is_some(), OptionName::Threads),
+            (self.group_size.is_some(), OptionName::GroupSize),
+            (self.capacities.is_some(), OptionName::Capacities),
+            (self.weights.is_some(), OptionName::Weights),
+            (self.layouts.is_some(), OptionName::Layouts),
+        ]
+        .into_iter()
+        .filter_map(|(given, name)| given.then_some(name))
+    }
 
-impl From<&core::StrategyInfo> for NativeStrategyInfo {
-    fn from(s: &core::StrategyInfo) -> Self {
-        NativeStrategyInfo {
-            name: s.name.into(),
-            full_name: s.full_name.into(),
-            online: s.online,
-            time_complexity: s.time_complexity.into(),
-            approximation: s.approximation.into(),
-            options: s.options.iter().map(|o| o.to_string()).collect(),
-            grouped: s.grouped,
+    /// Converts the given options onto `b`. An option `strategy` does not take
+    /// is reported before its value is looked at, as the core would.
+    fn apply(&self, strategy: Strategy, mut b: RequestBuilder) -> core::Result<RequestBuilder> {
+        if let Some(name) = self.given().find(|&n| !strategy.takes(n)) {
+            return Err(core::request::not_applicable(strategy, name));
         }
+        if let Some(v) = self.k {
+            b = b.k(integer(OptionName::K, v)? as u32);
+        }
+        if let Some(v) = self.seed {
+            b = b.seed(integer(OptionName::Seed, v)?);
+        }
+        if let Some(v) = self.threads {
+            b = b.threads(integer(OptionName::Threads, v)? as usize);
+        }
+        if let Some(v) = self.group_size {
+            b = b.group_size(integer(OptionName::GroupSize, v)? as u32);
+        }
+        if let Some(v) = &self.capacities {
+            b = b.capacities(capacity_list(OptionName::Capacities, "", v)?);
+        }
+        if let Some(v) = &self.layouts {
+            let layouts = v
+                .iter()
+                .enumerate()
+                .map(|(i, l)| capacity_list(OptionName::Layouts, &format!("[{i}]"), l))
+                .collect::<core::Result<_>>()?;
+            b = b.layouts(layouts);
+        }
+        if let Some(v) = &self.weights {
+            b = b.weights(v.clone());
+        }
+        Ok(b)
     }
 }
 
-/// Field separator of the error protocol (ASCII unit separator).
-const SEP: char = '\u{1f}';
+/// Validates `i32` lengths (an `Int32Array`) and returns them as `u32`.
+pub fn lengths_from_i32(lengths: &[i32], capacity: u32) -> core::Result<Vec<u32>> {
+    core::input::check_count(lengths.len())?;
+    let mut out = Vec::with_capacity(lengths.len());
+    for (i, &l) in lengths.iter().enumerate() {
+        if l <= 0 {
+            if l == 0 {
+                return Err(core::input::zero(i));
+            }
+            return Err(PackError::at(
+                core::ErrorKind::InvalidLength,
+                i,
+                l,
+                format!("length at index {i} is {l}: lengths must be positive"),
+            ));
+        }
+        if l as u32 > capacity {
+            return Err(core::input::too_long(i, l, capacity));
+        }
+        out.push(l as u32);
+    }
+    Ok(out)
+}
 
-/// Encodes a core error for the TS layer: `CODE SEP index SEP value SEP message`.
-pub fn encode_error(e: &core::PackError) -> Error {
-    let index = e.index.map(|i| i.to_string()).unwrap_or_default();
-    let value = e.value.clone().unwrap_or_default().replace(SEP, " ");
-    Error::new(
-        Status::GenericFailure,
-        format!(
-            "{}{SEP}{index}{SEP}{value}{SEP}{}",
-            e.kind.code(),
-            e.message
-        ),
-    )
+/// Validates JS numbers (a plain array or `Float64Array`) and returns them as `u32`.
+pub fn lengths_from_f64(lengths: &[f64], capacity: u32) -> core::Result<Vec<u32>> {
+    core::input::check_count(lengths.len())?;
+    let mut out = Vec::with_capacity(lengths.len());
+    for (i, &v) in lengths.iter().enumerate() {
+        // The fast path: an exact integer in 1..=capacity.
+        if v >= 1.0 && v <= capacity as f64 && v == v.trunc() {
+            out.push(v as u32);
+            continue;
+        }
+        let shown = js_number(v);
+        let why = if v.is_nan() {
+            "lengths must be numbers, not NaN"
+        } else if v.is_infinite() {
+            "lengths must be finite"
+        } else if v != v.trunc() {
+            "lengths must be integers"
+        } else if v == 0.0 {
+            return Err(core::input::zero(i));
+        } else if v < 0.0 {
+            "lengths must be positive"
+        } else {
+            return Err(core::input::too_long(i, shown, capacity));
+        };
+        return Err(PackError::at(
+            core::ErrorKind::InvalidLength,
+            i,
+            &shown,
+            format!("length at index {i} is {shown}: {why}"),
+        ));
+    }
+    Ok(out)
 }

@@ -6,45 +6,34 @@
 //!   (no copy); async calls copy the input once on the JS thread, so later
 //!   mutation by JS cannot race the worker.
 //! - Output arrays are Rust `Vec`s handed to JS as external buffers (no copy).
-//! - Every export runs inside [`guard`], which turns a Rust panic into a JS
-//!   error (`ERR_SEQPACK_INTERNAL`) instead of aborting the process; async
-//!   work does the same inside `compute`.
-//! - Core errors are encoded as `CODE \x1f index \x1f value \x1f message`; the
-//!   TypeScript layer decodes them into `SeqpackError` with `code`, `index`, `value`.
+//! - JS numbers become core integers only in [`convert`], and JS names of
+//!   options and error codes live only in [`convert`] and [`errors`].
+//! - Every export runs its work inside [`errors::guard`] (sync) or a [`Work`]
+//!   (async): a core error or a panic becomes a JS `Error` whose `code`,
+//!   `index` and `value` are properties, never a process abort.
+//!
+//! Adding an export: write the conversion from JS arguments to core types in
+//! [`convert`], call the core inside `guard(&env, || ...)` for a synchronous
+//! export or `AsyncTask::new(Work::new(move || ...))` for an async one, and
+//! give the result type a `#[napi(object)]` struct with `From<core type>`
+//! in [`output`]. The TS layer then calls it through the generated
+//! `native.d.ts` types.
 
 #![deny(clippy::all)]
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use seqpack_core as core;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 mod convert;
-use convert::{
-    encode_error, to_js, NativeBalance, NativeOptions, NativePacking, NativeStrategyInfo,
-    NativeStrategyOptions,
-};
-
-/// Runs `f`, converting a panic into an `ERR_SEQPACK_INTERNAL` error.
-fn guard<T>(f: impl FnOnce() -> core::Result<T>) -> Result<T> {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(encode_error(&e)),
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(encode_error(&core::PackError::new(
-                core::ErrorKind::Internal,
-                format!("internal error in seqpack (please report it): {what}"),
-            )))
-        }
-    }
-}
+mod errors;
+mod output;
+use convert::{NativeOptions, NativeStrategyOptions};
+use errors::{catch, guard, Failure};
+use output::{NativeBalance, NativeContract, NativePacking, NativeStrategyInfo};
 
 /// Lengths as they come from JS, borrowed: the one place that turns any of
 /// the accepted input kinds into a packing (sync exports and async work alike).
@@ -60,48 +49,55 @@ impl Lengths<'_> {
     /// element), and packs. `u32` input is used in place.
     fn pack(self, options: &NativeOptions, ctl: &core::Control) -> core::Result<core::Outcome> {
         let req = options.request()?;
+        let cap = req.capacity();
         match self {
             Lengths::U32(v) => core::pack(v, &req, ctl),
-            Lengths::I32(v) => core::pack(&core::input::from_i32(v, req.capacity)?, &req, ctl),
-            Lengths::F64(v) => core::pack(&core::input::from_f64(v, req.capacity)?, &req, ctl),
+            Lengths::I32(v) => core::pack(&convert::lengths_from_i32(v, cap)?, &req, ctl),
+            Lengths::F64(v) => core::pack(&convert::lengths_from_f64(v, cap)?, &req, ctl),
         }
+    }
+
+    fn pack_sync(self, env: &Env, options: NativeOptions) -> Result<NativePacking> {
+        guard(env, || {
+            Ok(self.pack(&options, &core::Control::none())?.into())
+        })
     }
 }
 
 /// Packs a `Uint32Array` of lengths, borrowed without copying.
 #[napi(js_name = "packU32")]
 pub fn pack_u32(
+    env: Env,
     lengths: &[u32],
     capacity: Option<f64>,
     strategy: Option<String>,
     extra: Option<NativeStrategyOptions>,
 ) -> Result<NativePacking> {
-    let options = NativeOptions::new(capacity, strategy, extra);
-    guard(|| Lengths::U32(lengths).pack(&options, &core::Control::none())).map(to_js)
+    Lengths::U32(lengths).pack_sync(&env, NativeOptions::new(capacity, strategy, extra))
 }
 
 /// Packs an `Int32Array` of lengths (negative values are reported by index).
 #[napi(js_name = "packI32")]
 pub fn pack_i32(
+    env: Env,
     lengths: &[i32],
     capacity: Option<f64>,
     strategy: Option<String>,
     extra: Option<NativeStrategyOptions>,
 ) -> Result<NativePacking> {
-    let options = NativeOptions::new(capacity, strategy, extra);
-    guard(|| Lengths::I32(lengths).pack(&options, &core::Control::none())).map(to_js)
+    Lengths::I32(lengths).pack_sync(&env, NativeOptions::new(capacity, strategy, extra))
 }
 
 /// Packs JavaScript numbers (a plain array converted to `Float64Array` by the TS layer).
 #[napi(js_name = "packF64")]
 pub fn pack_f64(
+    env: Env,
     lengths: &[f64],
     capacity: Option<f64>,
     strategy: Option<String>,
     extra: Option<NativeStrategyOptions>,
 ) -> Result<NativePacking> {
-    let options = NativeOptions::new(capacity, strategy, extra);
-    guard(|| Lengths::F64(lengths).pack(&options, &core::Control::none())).map(to_js)
+    Lengths::F64(lengths).pack_sync(&env, NativeOptions::new(capacity, strategy, extra))
 }
 
 /// A cancellation flag shared between JS (which sets it when an `AbortSignal`
@@ -138,8 +134,53 @@ impl Default for CancelToken {
     }
 }
 
+type Job<T> = Box<dyn FnOnce() -> std::result::Result<T, Failure> + Send>;
+
+/// Work for the libuv pool: `job` runs off the JS thread (panics caught);
+/// its output becomes the JS value `J`, its failure a JS error with a code.
+pub struct Work<T, J> {
+    job: Option<Job<T>>,
+    failure: Option<Failure>,
+    js: PhantomData<fn() -> J>,
+}
+
+impl<T, J> Work<T, J> {
+    pub fn new(job: impl FnOnce() -> std::result::Result<T, Failure> + Send + 'static) -> Self {
+        Work {
+            job: Some(Box::new(job)),
+            failure: None,
+            js: PhantomData,
+        }
+    }
+}
+
+impl<T: Send + 'static, J: ToNapiValue + TypeName + From<T>> Task for Work<T, J> {
+    type Output = T;
+    type JsValue = J;
+
+    fn compute(&mut self) -> Result<T> {
+        let job = self.job.take().expect("compute runs once");
+        catch(job).map_err(|f| {
+            // The JS error object can only be made on the JS thread, in `reject`.
+            self.failure = Some(f);
+            Error::from_reason("seqpack work failed")
+        })
+    }
+
+    fn resolve(&mut self, _env: Env, output: T) -> Result<J> {
+        Ok(output.into())
+    }
+
+    fn reject(&mut self, env: Env, err: Error) -> Result<J> {
+        Err(match self.failure.take() {
+            Some(f) => f.into_js(&env),
+            None => err,
+        })
+    }
+}
+
 /// Input copied off the JS heap for a worker thread.
-pub enum OwnedLengths {
+enum OwnedLengths {
     U32(Vec<u32>),
     I32(Vec<i32>),
     F64(Vec<f64>),
@@ -153,50 +194,19 @@ impl OwnedLengths {
             OwnedLengths::F64(v) => Lengths::F64(v),
         }
     }
-}
 
-/// Work for the libuv pool: validation and packing run off the JS thread.
-pub struct PackTask {
-    lengths: Option<OwnedLengths>,
-    options: NativeOptions,
-    flag: Arc<AtomicBool>,
-    panic_for_testing: bool,
-}
-
-impl Task for PackTask {
-    type Output = core::Outcome;
-    type JsValue = NativePacking;
-
-    fn compute(&mut self) -> Result<Self::Output> {
-        let lengths = self.lengths.take();
-        let (options, flag, panic_for_testing) =
-            (&self.options, &self.flag, self.panic_for_testing);
-        guard(move || {
-            if panic_for_testing {
-                panic!("deliberate panic inside async compute (test hook)");
-            }
-            let ctl = core::Control::with_flag(flag);
+    /// Async packing of these lengths, cancelled through `token`.
+    fn pack_async(self, options: NativeOptions, token: &CancelToken) -> AsyncTask<PackWork> {
+        let flag = token.flag.clone();
+        AsyncTask::new(Work::new(move || {
+            let ctl = core::Control::with_flag(&flag);
             ctl.check()?;
-            lengths
-                .expect("compute runs once")
-                .borrow()
-                .pack(options, &ctl)
-        })
-    }
-
-    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        Ok(to_js(output))
+            Ok(self.borrow().pack(&options, &ctl)?)
+        }))
     }
 }
 
-fn task(lengths: OwnedLengths, options: NativeOptions, token: &CancelToken) -> AsyncTask<PackTask> {
-    AsyncTask::new(PackTask {
-        lengths: Some(lengths),
-        options,
-        flag: token.flag.clone(),
-        panic_for_testing: false,
-    })
-}
+pub type PackWork = Work<core::Outcome, NativePacking>;
 
 #[napi(js_name = "packAsyncU32", ts_return_type = "Promise<NativePacking>")]
 pub fn pack_async_u32(
@@ -205,9 +215,9 @@ pub fn pack_async_u32(
     strategy: Option<String>,
     extra: Option<NativeStrategyOptions>,
     token: &CancelToken,
-) -> AsyncTask<PackTask> {
-    let options = NativeOptions::new(capacity, strategy, extra);
-    task(OwnedLengths::U32(lengths.to_vec()), options, token)
+) -> AsyncTask<PackWork> {
+    OwnedLengths::U32(lengths.to_vec())
+        .pack_async(NativeOptions::new(capacity, strategy, extra), token)
 }
 
 #[napi(js_name = "packAsyncI32", ts_return_type = "Promise<NativePacking>")]
@@ -217,9 +227,9 @@ pub fn pack_async_i32(
     strategy: Option<String>,
     extra: Option<NativeStrategyOptions>,
     token: &CancelToken,
-) -> AsyncTask<PackTask> {
-    let options = NativeOptions::new(capacity, strategy, extra);
-    task(OwnedLengths::I32(lengths.to_vec()), options, token)
+) -> AsyncTask<PackWork> {
+    OwnedLengths::I32(lengths.to_vec())
+        .pack_async(NativeOptions::new(capacity, strategy, extra), token)
 }
 
 #[napi(js_name = "packAsyncF64", ts_return_type = "Promise<NativePacking>")]
@@ -229,60 +239,60 @@ pub fn pack_async_f64(
     strategy: Option<String>,
     extra: Option<NativeStrategyOptions>,
     token: &CancelToken,
-) -> AsyncTask<PackTask> {
-    let options = NativeOptions::new(capacity, strategy, extra);
-    task(OwnedLengths::F64(lengths.to_vec()), options, token)
+) -> AsyncTask<PackWork> {
+    OwnedLengths::F64(lengths.to_vec())
+        .pack_async(NativeOptions::new(capacity, strategy, extra), token)
 }
 
 /// Context-parallel order of one packed row, lengths as a `Uint32Array` (borrowed).
-/// `nodes` is a JS number validated by the core.
 #[napi(js_name = "balanceU32")]
-pub fn balance_u32(lengths: &[u32], nodes: f64) -> Result<NativeBalance> {
-    guard(|| core::balance::balance(lengths, core::balance::nodes_from_f64(nodes)?)).map(Into::into)
+pub fn balance_u32(env: Env, lengths: &[u32], nodes: f64) -> Result<NativeBalance> {
+    guard(&env, || {
+        let nodes = convert::integer(core::OptionName::Nodes, nodes)? as u32;
+        Ok(core::balance::balance(lengths, nodes)?.into())
+    })
 }
 
 /// Context-parallel order of one packed row, lengths as JS numbers (validated like `pack`'s).
 #[napi(js_name = "balanceF64")]
-pub fn balance_f64(lengths: &[f64], nodes: f64) -> Result<NativeBalance> {
-    guard(|| {
-        let nodes = core::balance::nodes_from_f64(nodes)?;
-        core::balance::balance(&core::input::from_f64(lengths, core::MAX_CAPACITY)?, nodes)
+pub fn balance_f64(env: Env, lengths: &[f64], nodes: f64) -> Result<NativeBalance> {
+    guard(&env, || {
+        let nodes = convert::integer(core::OptionName::Nodes, nodes)? as u32;
+        let lengths = convert::lengths_from_f64(lengths, core::MAX_CAPACITY)?;
+        Ok(core::balance::balance(&lengths, nodes)?.into())
     })
-    .map(Into::into)
 }
 
 /// The strategy catalogue.
 #[napi]
-pub fn strategies() -> Result<Vec<NativeStrategyInfo>> {
-    guard(|| {
-        Ok(core::STRATEGIES
-            .iter()
-            .map(|s| NativeStrategyInfo::from(*s))
-            .collect())
-    })
+pub fn strategies() -> Vec<NativeStrategyInfo> {
+    core::STRATEGIES
+        .iter()
+        .map(NativeStrategyInfo::from)
+        .collect()
 }
 
-/// Test hook: panics on purpose, synchronously (`"sync"`) or inside async
-/// compute (`"async"`), to prove panics surface as errors and Node survives.
+/// What the TS layer and this addon must agree on (see `output::contract`).
+#[napi]
+pub fn contract() -> NativeContract {
+    output::contract()
+}
+
+/// Test hook, only in builds with the `test-hooks` feature (never in the
+/// release binary): panics on purpose, synchronously (`"sync"`) or inside
+/// async work (`"async"`), to prove panics surface as errors and Node survives.
+#[cfg(feature = "test-hooks")]
 #[napi(
     js_name = "panicForTesting",
     ts_return_type = "Promise<NativePacking> | void"
 )]
-pub fn panic_for_testing(env: Env, mode: String) -> Result<Option<AsyncTask<PackTask>>> {
-    let _ = env;
+pub fn panic_for_testing(env: Env, mode: String) -> Result<Option<AsyncTask<PackWork>>> {
     if mode == "async" {
-        let options = NativeOptions {
-            capacity: Some(1.0),
-            ..Default::default()
-        };
-        return Ok(Some(AsyncTask::new(PackTask {
-            lengths: Some(OwnedLengths::U32(vec![1])),
-            options,
-            flag: Arc::new(AtomicBool::new(false)),
-            panic_for_testing: true,
-        })));
+        return Ok(Some(AsyncTask::new(Work::new(|| {
+            panic!("deliberate panic inside async work (test hook)")
+        }))));
     }
-    guard(|| -> core::Result<()> {
+    guard(&env, || -> std::result::Result<(), Failure> {
         panic!("deliberate panic in a synchronous export (test hook)")
     })?;
     Ok(None)

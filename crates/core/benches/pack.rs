@@ -18,7 +18,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use seqpack_core::algorithms::{obfd, order};
-use seqpack_core::{pack, placement, Control, Metrics, RawOptions, Request};
+use seqpack_core::{pack, placement, Control, Metrics, Request, Strategy};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -71,8 +71,7 @@ fn lengths(dist: &str, n: usize, capacity: u32, seed: u64) -> Vec<u32> {
 }
 
 fn request(capacity: u32) -> Request {
-    Request::new(Some("obfd"), Some(capacity as f64), &RawOptions::default())
-        .expect("valid request")
+    Request::new(Strategy::Obfd, capacity).expect("valid request")
 }
 
 fn bench_obfd(c: &mut Criterion) {

@@ -13,7 +13,7 @@
 //! With `rounds = 0` each case is packed once and only `bins` is printed
 //! (used to measure peak memory from outside with /usr/bin/time).
 
-use seqpack_core::{pack, Control, RawOptions, Request};
+use seqpack_core::{pack, Control, Request, Strategy};
 use std::time::Instant;
 
 /// Reads little-endian u32s in 64 KiB chunks, so the peak memory of the
@@ -47,19 +47,18 @@ fn read_u32_le(path: &str) -> Vec<u32> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.len() < 4 || (args.len() - 2) % 2 != 0 {
+    if args.len() < 4 || !args[2..].chunks_exact(2).remainder().is_empty() {
         eprintln!("usage: core_bench <strategy> <rounds> <lengths.u32> <capacity> [<lengths.u32> <capacity> ...]");
         std::process::exit(2);
     }
-    let strategy = args[0].as_str();
+    let strategy: Strategy = args[0].parse().unwrap_or_else(|e| panic!("{e}"));
     let rounds: usize = args[1].parse().expect("rounds must be an integer");
     let cases: Vec<(String, Vec<u32>, Request)> = args[2..]
         .chunks(2)
         .map(|c| {
             let lengths = read_u32_le(&c[0]);
-            let capacity: f64 = c[1].parse().expect("capacity must be a number");
-            let req = Request::new(Some(strategy), Some(capacity), &RawOptions::default())
-                .unwrap_or_else(|e| panic!("{e:?}"));
+            let capacity: u32 = c[1].parse().expect("capacity must be an integer");
+            let req = Request::new(strategy, capacity).unwrap_or_else(|e| panic!("{e}"));
             (c[0].clone(), lengths, req)
         })
         .collect();

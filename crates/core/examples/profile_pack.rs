@@ -3,7 +3,7 @@
 //! seqpack-core --example profile_pack`, then
 //! `valgrind --tool=callgrind --toggle-collect='*measured*' target/profiling/examples/profile_pack [N] [C]`
 //! (the toggle counts only the library call, not input generation).
-use seqpack_core::{pack, Control, Outcome, RawOptions, Request};
+use seqpack_core::{pack, Control, Outcome, Request, Strategy};
 
 #[inline(never)]
 fn measured(lengths: &[u32], req: &Request) -> Outcome {
@@ -23,10 +23,9 @@ fn main() {
             (16 + (s >> 33) % 497).min(cap as u64) as u32
         })
         .collect();
-    let req =
-        Request::new(Some("obfd"), Some(cap as f64), &RawOptions::default()).expect("request");
+    let req = Request::new(Strategy::Obfd, cap).expect("request");
     // Optional third argument: time that many rounds and print the median
-    // ns/item (the core alone, to set against scripts/perf-ab.mjs).
+    // ns/item (the core alone).
     if let Some(rounds) = args.next().map(|a| a.parse::<usize>().expect("rounds")) {
         let reps = (2_000_000 / n).max(1);
         let mut t: Vec<f64> = (0..rounds)

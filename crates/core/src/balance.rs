@@ -39,11 +39,11 @@
 //! the exact search tries longer documents first, and equal lengths keep their
 //! input order in the output.
 
-use crate::error::{js_number, PackError, Result};
+use crate::error::{PackError, Result};
 use crate::input::validate_u32;
 
-/// Largest accepted node count.
-pub const MAX_NODES: u32 = 1 << 16;
+use crate::strategy::OptionName;
+pub use crate::strategy::MAX_NODES;
 /// Up to this many documents the search is exhaustive (8! = 40,320 orders at most).
 pub const EXACT_LIMIT: usize = 8;
 /// Largest `distinct orders x (documents + chunks)` searched exhaustively: with
@@ -66,18 +66,6 @@ pub struct Balance {
     pub max_deviation: f64,
     /// Whether the order is proven optimal (exhaustive search).
     pub exact: bool,
-}
-
-/// Validates a node count given as a JavaScript number.
-pub fn nodes_from_f64(v: f64) -> Result<u32> {
-    if !v.is_finite() || v != v.trunc() || v < 1.0 || v > MAX_NODES as f64 {
-        return Err(PackError::option(
-            "nodes",
-            js_number(v),
-            &format!("it must be an integer between 1 and {MAX_NODES}"),
-        ));
-    }
-    Ok(v as u32)
 }
 
 /// The `2 * nodes` chunks of a row of `total` tokens (rule in the module docs).
@@ -167,8 +155,9 @@ pub fn balance(lengths: &[u32], nodes: u32) -> Result<Balance> {
     validate_u32(lengths, u32::MAX)?;
     if nodes == 0 || nodes > MAX_NODES {
         return Err(PackError::option(
-            "nodes",
-            nodes.to_string(),
+            OptionName::Nodes,
+            "",
+            nodes,
             &format!("it must be an integer between 1 and {MAX_NODES}"),
         ));
     }
@@ -398,10 +387,11 @@ mod tests {
 
     #[test]
     fn rejects_bad_nodes() {
-        for v in [0.0, -1.0, 1.5, f64::NAN, 65537.0] {
+        for v in [0, MAX_NODES + 1] {
+            let e = balance(&[1], v).unwrap_err();
             assert_eq!(
-                nodes_from_f64(v).unwrap_err().kind,
-                ErrorKind::InvalidOption,
+                (e.kind, e.option),
+                (ErrorKind::InvalidOption, Some(OptionName::Nodes)),
                 "{v}"
             );
         }

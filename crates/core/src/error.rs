@@ -1,51 +1,41 @@
 //! The one error type of the core.
 //!
-//! Every failure a caller can cause has a stable [`ErrorKind`] whose
-//! [`ErrorKind::code`] is the `ERR_SEQPACK_*` string the JavaScript layer
-//! exposes as `error.code`. Errors about one input element carry its index and
-//! a rendering of the offending value, so a user with a million lengths can find
-//! the bad one without bisecting.
+//! Every failure a caller can cause has a stable [`ErrorKind`]. Errors about
+//! one input element carry its index and a rendering of the offending value,
+//! so a user with a million lengths can find the bad one without bisecting.
+//!
+//! Messages that name an option keep the option as an [`OptionName`], not as
+//! text: [`PackError::message`] spells it the Rust way (`group_size`), and a
+//! binding spells it its own way with [`PackError::message_with`]. So one
+//! error serves every caller and no caller's naming leaks into the core.
 
+use crate::strategy::OptionName;
 use std::fmt;
 
 /// What went wrong, as a stable machine-readable category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
-    /// The input is not a sequence of numbers at all (wrong container type).
-    InvalidInput,
-    /// One length is not a positive integer that fits in 32 bits.
+    /// One length is zero (or, from a binding, not a positive integer).
     InvalidLength,
     /// One length is larger than the bin capacity, so no packing exists.
     LengthExceedsCapacity,
-    /// The capacity is missing, not a positive integer, or above [`crate::MAX_CAPACITY`].
+    /// The capacity is missing, zero, or disagrees with the device capacities.
     InvalidCapacity,
-    /// The strategy name is not one of [`crate::algorithms::STRATEGIES`].
+    /// The strategy name is not one of [`crate::STRATEGIES`].
     UnknownStrategy,
-    /// A strategy option (`k`, `seed`, `threads`, `groupSize`, ...) is invalid.
+    /// A strategy option is out of range, missing, or does not apply.
     InvalidOption,
     /// More items than a `u32` index can address.
     TooManyItems,
     /// The caller cancelled the work before it finished.
     Aborted,
-    /// A bug in seqpack (a caught panic). Never the caller's fault.
-    Internal,
 }
 
-impl ErrorKind {
-    /// The stable `ERR_SEQPACK_*` code.
-    pub const fn code(self) -> &'static str {
-        match self {
-            ErrorKind::InvalidInput => "ERR_SEQPACK_INVALID_INPUT",
-            ErrorKind::InvalidLength => "ERR_SEQPACK_INVALID_LENGTH",
-            ErrorKind::LengthExceedsCapacity => "ERR_SEQPACK_LENGTH_EXCEEDS_CAPACITY",
-            ErrorKind::InvalidCapacity => "ERR_SEQPACK_INVALID_CAPACITY",
-            ErrorKind::UnknownStrategy => "ERR_SEQPACK_UNKNOWN_STRATEGY",
-            ErrorKind::InvalidOption => "ERR_SEQPACK_INVALID_OPTION",
-            ErrorKind::TooManyItems => "ERR_SEQPACK_TOO_MANY_ITEMS",
-            ErrorKind::Aborted => "ERR_SEQPACK_ABORTED",
-            ErrorKind::Internal => "ERR_SEQPACK_INTERNAL",
-        }
-    }
+/// One piece of a message: text, or an option name spelled by the reader.
+#[derive(Debug, Clone, PartialEq)]
+enum Piece {
+    Text(String),
+    Option(OptionName),
 }
 
 /// An error with its kind, a human message, and (for per-element problems)
@@ -53,20 +43,57 @@ impl ErrorKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PackError {
     pub kind: ErrorKind,
-    pub message: String,
     /// Index of the offending element in the caller's array, if any.
     pub index: Option<usize>,
-    /// The offending value as text (`"NaN"`, `"-3"`, `"1.5"`), if any.
+    /// The offending value as text (`"0"`, `"-3"`, `"1.5"`), if any.
     pub value: Option<String>,
+    /// The option the error is about, if any.
+    pub option: Option<OptionName>,
+    pieces: Vec<Piece>,
+}
+
+/// Builds a message whose option names are spelled by the reader: text pieces
+/// and [`OptionName`]s in order.
+#[derive(Default)]
+pub struct Message(Vec<Piece>);
+
+impl Message {
+    pub fn new() -> Self {
+        Message(Vec::new())
+    }
+    pub fn text(mut self, s: impl Into<String>) -> Self {
+        self.0.push(Piece::Text(s.into()));
+        self
+    }
+    pub fn option(mut self, name: OptionName) -> Self {
+        self.0.push(Piece::Option(name));
+        self
+    }
+    /// `names` separated by `", "`.
+    pub fn options(mut self, names: &[OptionName]) -> Self {
+        for (i, &n) in names.iter().enumerate() {
+            if i > 0 {
+                self.0.push(Piece::Text(", ".into()));
+            }
+            self.0.push(Piece::Option(n));
+        }
+        self
+    }
 }
 
 impl PackError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        PackError::with(kind, Message::new().text(message))
+    }
+
+    /// An error whose message names options.
+    pub fn with(kind: ErrorKind, message: Message) -> Self {
         PackError {
             kind,
-            message: message.into(),
             index: None,
             value: None,
+            option: None,
+            pieces: message.0,
         }
     }
 
@@ -77,23 +104,21 @@ impl PackError {
         value: impl fmt::Display,
         message: impl Into<String>,
     ) -> Self {
-        PackError {
-            kind,
-            message: message.into(),
-            index: Some(index),
-            value: Some(value.to_string()),
-        }
+        PackError::new(kind, message).index(index).value(value)
     }
 
-    /// An error about a named option whose value renders as `value`.
-    pub fn option(name: &str, value: impl fmt::Display, why: &str) -> Self {
+    /// `option `name`{suffix} = value is invalid: why`, kind
+    /// [`ErrorKind::InvalidOption`]. `suffix` locates an element of a list
+    /// option (`"[3]"`), empty otherwise.
+    pub fn option(name: OptionName, suffix: &str, value: impl fmt::Display, why: &str) -> Self {
         let value = value.to_string();
-        PackError {
-            kind: ErrorKind::InvalidOption,
-            message: format!("option `{name}` = {value} is invalid: {why}"),
-            index: None,
-            value: Some(value),
-        }
+        let msg = Message::new()
+            .text("option `")
+            .option(name)
+            .text(format!("{suffix}` = {value} is invalid: {why}"));
+        PackError::with(ErrorKind::InvalidOption, msg)
+            .value(value)
+            .about(name)
     }
 
     pub fn aborted() -> Self {
@@ -102,32 +127,45 @@ impl PackError {
             "the packing was aborted before it finished",
         )
     }
+
+    pub fn index(mut self, i: usize) -> Self {
+        self.index = Some(i);
+        self
+    }
+
+    pub fn value(mut self, v: impl fmt::Display) -> Self {
+        self.value = Some(v.to_string());
+        self
+    }
+
+    pub fn about(mut self, name: OptionName) -> Self {
+        self.option = Some(name);
+        self
+    }
+
+    /// The message with option names spelled by `name`.
+    pub fn message_with(&self, name: impl Fn(OptionName) -> &'static str) -> String {
+        self.pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) => t.as_str(),
+                Piece::Option(o) => name(*o),
+            })
+            .collect()
+    }
+
+    /// The message with option names spelled as the Rust API spells them.
+    pub fn message(&self) -> String {
+        self.message_with(OptionName::rust_name)
+    }
 }
 
 impl fmt::Display for PackError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind.code(), self.message)
+        write!(f, "{:?}: {}", self.kind, self.message())
     }
 }
 
 impl std::error::Error for PackError {}
 
 pub type Result<T> = std::result::Result<T, PackError>;
-
-/// Renders an `f64` the way JavaScript prints it for the common cases
-/// (integers without `.0`, `NaN`, `Infinity`), so messages quote what the user wrote.
-pub fn js_number(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".into()
-    } else if v.is_infinite() {
-        if v > 0.0 {
-            "Infinity".into()
-        } else {
-            "-Infinity".into()
-        }
-    } else if v == v.trunc() && v.abs() < 1e21 {
-        format!("{}", v as i128)
-    } else {
-        format!("{v}")
-    }
-}

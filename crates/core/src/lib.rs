@@ -10,11 +10,23 @@
 //! ordering of a packed row ([`balance`]). The Node addon is
 //! a thin conversion layer on top of [`pack`].
 //!
+//! The API is typed: a [`Strategy`], a [`Request`] built with
+//! [`Request::builder`] (integer capacity and options, validated once by
+//! [`RequestBuilder::build`]), and a [`PackError`] whose [`ErrorKind`] is
+//! stable. The catalogue of strategies and the options each takes is
+//! [`STRATEGIES`].
+//!
 //! ```
-//! use seqpack_core::{pack, algorithms::{RawOptions, Request}, Control};
-//! let req = Request::new(Some("obfd"), Some(1024.0), &RawOptions::default()).unwrap();
+//! use seqpack_core::{pack, Control, Request, Strategy};
+//! let req = Request::new(Strategy::Obfd, 1024).unwrap();
 //! let out = pack(&[1000, 800, 600, 500, 400, 300, 200, 100], &req, &Control::none()).unwrap();
 //! assert_eq!(out.packing.num_bins(), 4);
+//!
+//! // Options are set on the builder; ones the strategy does not take are rejected.
+//! let req = Request::builder(Strategy::Ogbfd).capacity(1024).group_size(2).build().unwrap();
+//! let out = pack(&[700, 600, 500], &req, &Control::none()).unwrap();
+//! assert_eq!((out.packing.num_bins(), out.metrics.groups.unwrap().num_groups), (4, 2));
+//! assert!(Request::builder(Strategy::Obfd).capacity(1024).k(4).build().is_err());
 //! ```
 
 pub mod algorithms;
@@ -26,13 +38,16 @@ pub mod metrics;
 pub mod packing;
 pub mod parallel;
 pub mod placement;
+pub mod request;
+pub mod strategy;
 
-pub use algorithms::{RawOptions, Request, Strategy, StrategyInfo, STRATEGIES};
 pub use control::Control;
 pub use error::{ErrorKind, PackError, Result};
 pub use input::{MAX_CAPACITY, MAX_ITEMS};
 pub use metrics::Metrics;
 pub use packing::Packing;
+pub use request::{Options, Request, RequestBuilder};
+pub use strategy::{Family, OptionName, Strategy, StrategyInfo, STRATEGIES};
 
 /// A packing together with its metrics.
 #[derive(Clone, Debug)]
@@ -45,18 +60,19 @@ pub struct Outcome {
 ///
 /// Errors name the first offending element. `ctl` lets another thread cancel.
 pub fn pack(lengths: &[u32], req: &Request, ctl: &Control) -> Result<Outcome> {
-    // Only `obfdp` splits the linear passes over workers; every other
-    // strategy gets the sequential loops.
+    // The parallel strategies split the linear passes (validation, metrics)
+    // over the same workers as the algorithm; every other one is sequential.
     let workers = algorithms::workers_for(req, lengths.len());
-    let max_len = input::validate_u32_with(lengths, req.capacity, &workers)?;
+    let capacity = req.capacity();
+    let max_len = input::validate_u32_with(lengths, capacity, &workers)?;
     // Grouped strategies run on empty input too, so the result still says
     // "zero groups" (and, if heterogeneous, "zero bin capacities").
-    let packing = if lengths.is_empty() && !req.strategy.info().grouped {
+    let packing = if lengths.is_empty() && !req.strategy().info().grouped {
         Packing::empty()
     } else {
-        algorithms::run(lengths, req, max_len, ctl)?
+        algorithms::run(lengths, req, max_len, &workers, ctl)?
     };
-    debug_assert_eq!(packing.verify(lengths, req.capacity), Ok(()));
-    let metrics = Metrics::compute_with(&packing, lengths, req.capacity, &workers);
+    debug_assert_eq!(packing.verify(lengths, capacity), Ok(()));
+    let metrics = Metrics::compute_with(&packing, lengths, capacity, &workers);
     Ok(Outcome { packing, metrics })
 }

@@ -6,43 +6,40 @@ mod common;
 
 use common::{bins_of, decreasing, Lcg};
 use proptest::prelude::*;
-use seqpack_core::{pack, Control, ErrorKind, Outcome, RawOptions, Request};
+use seqpack_core::{pack, Control, ErrorKind, Outcome, Request, RequestBuilder, Strategy};
 
 fn ogbfd_req(strategy: &str, capacity: u32, group_size: u32, threads: Option<usize>) -> Request {
-    let raw = RawOptions {
-        group_size: Some(group_size as f64),
-        threads: threads.map(|t| t as f64),
-        ..Default::default()
-    };
-    Request::new(Some(strategy), Some(capacity as f64), &raw).unwrap()
+    let b = Request::builder(strategy.parse().unwrap())
+        .capacity(capacity)
+        .group_size(group_size);
+    match threads {
+        Some(t) => b.threads(t),
+        None => b,
+    }
+    .build()
+    .unwrap()
+}
+
+fn with_weights(b: RequestBuilder, weights: Option<Vec<f64>>) -> RequestBuilder {
+    match weights {
+        Some(w) => b.weights(w),
+        None => b,
+    }
 }
 
 fn hetero_req(capacities: &[u32], weights: Option<Vec<f64>>) -> Request {
-    let raw = RawOptions {
-        capacities: Some(capacities.iter().map(|&c| c as f64).collect()),
-        weights,
-        ..Default::default()
-    };
-    Request::new(Some("ohgbfd"), None, &raw).unwrap()
+    let b = Request::builder(Strategy::Ohgbfd).capacities(capacities.to_vec());
+    with_weights(b, weights).build().unwrap()
 }
 
 fn layouts_req(layouts: &[Vec<u32>], weights: Option<Vec<f64>>) -> Request {
-    let raw = RawOptions {
-        layouts: Some(
-            layouts
-                .iter()
-                .map(|l| l.iter().map(|&c| c as f64).collect())
-                .collect(),
-        ),
-        weights,
-        ..Default::default()
-    };
-    Request::new(Some("oshgbfd"), None, &raw).unwrap()
+    let b = Request::builder(Strategy::Oshgbfd).layouts(layouts.to_vec());
+    with_weights(b, weights).build().unwrap()
 }
 
 fn run(lengths: &[u32], req: &Request) -> Outcome {
     let o = pack(lengths, req, &Control::none()).unwrap();
-    o.packing.verify(lengths, req.capacity).unwrap();
+    o.packing.verify(lengths, req.capacity()).unwrap();
     o
 }
 
@@ -235,73 +232,36 @@ fn weights_are_checked_against_lengths() {
     let req = hetero_req(&[10], Some(vec![1.0]));
     let e = pack(&[1, 2], &req, &Control::none()).unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidOption);
-    assert!(e.message.contains("weights"), "{}", e.message);
+    assert!(e.message().contains("weights"), "{}", e.message());
 }
 
 #[test]
 fn option_errors() {
-    let bad = |strategy: &str, cap: Option<f64>, raw: RawOptions| {
-        Request::new(Some(strategy), cap, &raw).unwrap_err()
-    };
-    assert_eq!(
-        bad("ogbfd", Some(10.0), RawOptions::default()).kind,
-        ErrorKind::InvalidOption
-    );
-    assert_eq!(
-        bad(
-            "ogbfd",
-            Some(10.0),
-            RawOptions {
-                group_size: Some(0.0),
-                ..Default::default()
-            }
-        )
-        .kind,
-        ErrorKind::InvalidOption
-    );
-    let e = bad(
-        "ohgbfd",
-        None,
-        RawOptions {
-            capacities: Some(vec![8.0, 0.0]),
-            ..Default::default()
-        },
-    );
+    let bad = |b: RequestBuilder| b.build().unwrap_err();
+    let ogbfd = || Request::builder(Strategy::Ogbfd).capacity(10);
+    assert_eq!(bad(ogbfd()).kind, ErrorKind::InvalidOption);
+    assert_eq!(bad(ogbfd().group_size(0)).kind, ErrorKind::InvalidOption);
+    let e = bad(Request::builder(Strategy::Ohgbfd).capacities(vec![8, 0]));
     assert_eq!((e.kind, e.index), (ErrorKind::InvalidOption, Some(1)));
+    let e = bad(Request::builder(Strategy::Oshgbfd).layouts(vec![vec![8], vec![4, 0]]));
+    assert_eq!((e.kind, e.index), (ErrorKind::InvalidOption, Some(1)));
+    assert!(e.message().contains("layouts[1][1]"), "{}", e.message());
     assert_eq!(
-        bad(
-            "oshgbfd",
-            None,
-            RawOptions {
-                layouts: Some(vec![]),
-                ..Default::default()
-            }
-        )
-        .kind,
+        bad(Request::builder(Strategy::Oshgbfd).layouts(vec![])).kind,
         ErrorKind::InvalidOption
     );
-    let e = bad(
-        "ohgbfd",
-        None,
-        RawOptions {
-            capacities: Some(vec![8.0]),
-            weights: Some(vec![1.0, -1.0]),
-            ..Default::default()
-        },
-    );
+    let e = bad(Request::builder(Strategy::Ohgbfd)
+        .capacities(vec![8])
+        .weights(vec![1.0, -1.0]));
     assert_eq!((e.kind, e.index), (ErrorKind::InvalidOption, Some(1)));
+    // A capacity that disagrees with the devices.
+    let e = bad(Request::builder(Strategy::Ohgbfd)
+        .capacities(vec![8, 4])
+        .capacity(4));
+    assert_eq!(e.kind, ErrorKind::InvalidCapacity);
     // Options of other strategies are refused.
     assert_eq!(
-        bad(
-            "ogbfd",
-            Some(10.0),
-            RawOptions {
-                group_size: Some(2.0),
-                k: Some(3.0),
-                ..Default::default()
-            }
-        )
-        .kind,
+        bad(ogbfd().group_size(2).k(3)).kind,
         ErrorKind::InvalidOption
     );
 }

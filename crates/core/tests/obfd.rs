@@ -1,7 +1,7 @@
 mod common;
 use common::*;
 use proptest::prelude::*;
-use seqpack_core::{pack, Control, ErrorKind, RawOptions, Request};
+use seqpack_core::{pack, Control, ErrorKind, Request, Strategy};
 use std::sync::atomic::AtomicBool;
 
 #[test]
@@ -60,15 +60,21 @@ fn errors_name_the_offender() {
     );
     let e = pack(&[0], &req, &Control::none()).unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidLength);
-    let e = Request::new(Some("nope"), Some(10.0), &RawOptions::default()).unwrap_err();
+    let e = "nope".parse::<Strategy>().unwrap_err();
     assert_eq!(e.kind, ErrorKind::UnknownStrategy);
-    assert!(e.message.contains("obfd"));
-    let raw = RawOptions {
-        k: Some(3.0),
-        ..Default::default()
-    };
-    let e = Request::new(Some("obfd"), Some(10.0), &raw).unwrap_err();
+    assert!(e.message().contains("obfd"));
+    let e = Request::builder(Strategy::Obfd)
+        .capacity(10)
+        .k(3)
+        .build()
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidOption);
+    for bad in [
+        Request::new(Strategy::Obfd, 0),
+        Request::builder(Strategy::Obfd).build(),
+    ] {
+        assert_eq!(bad.unwrap_err().kind, ErrorKind::InvalidCapacity);
+    }
 }
 
 #[test]

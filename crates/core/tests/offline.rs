@@ -2,15 +2,12 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use seqpack_core::algorithms::offline::{shuffled, sorted_decreasing, Pcg32, SizeClass};
-use seqpack_core::{pack, Control, ErrorKind, RawOptions, Strategy};
+use seqpack_core::{pack, Control, ErrorKind, OptionName, RequestBuilder, Strategy};
 
 const OFFLINE: [&str; 4] = ["ffd", "bfd", "ffs", "mffd"];
 
-fn seed(v: f64) -> RawOptions {
-    RawOptions {
-        seed: Some(v),
-        ..Default::default()
-    }
+fn seed(v: u64) -> impl FnOnce(RequestBuilder) -> RequestBuilder {
+    move |b| b.seed(v)
 }
 
 /// 71/60 OPT + 1, in integers: bins * 60 <= 71 * opt + 60.
@@ -161,9 +158,9 @@ fn shuffle_is_a_pinned_permutation() {
 #[test]
 fn ffs_is_deterministic_and_seed_dependent() {
     let lengths = Lcg(11).lengths(50_000, 16, 512);
-    let a = run_with("ffs", &lengths, 2048, seed(1234.0));
-    let b = run_with("ffs", &lengths, 2048, seed(1234.0));
-    let c = run_with("ffs", &lengths, 2048, seed(1235.0));
+    let a = run_with("ffs", &lengths, 2048, seed(1234));
+    let b = run_with("ffs", &lengths, 2048, seed(1234));
+    let c = run_with("ffs", &lengths, 2048, seed(1235));
     assert_valid(&a, &lengths, 2048);
     assert_valid(&c, &lengths, 2048);
     assert_eq!(a.packing, b.packing);
@@ -171,10 +168,10 @@ fn ffs_is_deterministic_and_seed_dependent() {
     // Default seed is 42.
     assert_eq!(
         run("ffs", &lengths, 2048).packing,
-        run_with("ffs", &lengths, 2048, seed(42.0)).packing
+        run_with("ffs", &lengths, 2048, seed(42)).packing
     );
     // Largest seed accepted (2^53 - 1) works.
-    let big = run_with("ffs", &lengths[..100], 2048, seed(9_007_199_254_740_991.0));
+    let big = run_with("ffs", &lengths[..100], 2048, seed(9_007_199_254_740_991));
     assert_valid(&big, &lengths[..100], 2048);
 }
 
@@ -182,7 +179,7 @@ fn ffs_is_deterministic_and_seed_dependent() {
 fn ffs_equals_first_fit_on_the_shuffled_order() {
     let lengths = Lcg(5).lengths(1500, 1, 900);
     for s in [0u64, 42, 99] {
-        let o = run_with("ffs", &lengths, 1000, seed(s as f64));
+        let o = run_with("ffs", &lengths, 1000, seed(s));
         assert_eq!(
             bins_of(&o),
             reference_any_fit(&lengths, &shuffled(lengths.len(), s), 1000, Fit::First)
@@ -243,39 +240,36 @@ fn sparse_capacity_and_errors() {
 
 #[test]
 fn option_errors() {
-    for bad in [-1.0, 1.5, f64::NAN, f64::INFINITY, 9_007_199_254_740_992.0] {
-        let e = option_error("ffs", seed(bad));
-        assert_eq!(e.kind, ErrorKind::InvalidOption, "seed = {bad}");
-        assert!(e.message.contains("seed"), "{}", e.message);
-    }
-    assert_eq!(request_with("ffs", 10, seed(0.0)).seed, 0);
+    assert_eq!(
+        request_with("ffs", 10, seed(0)).options(),
+        &seqpack_core::Options::Shuffle { seed: 0 }
+    );
+    assert_eq!(
+        request_with("ffs", 10, seed(u64::MAX)).options(),
+        &seqpack_core::Options::Shuffle { seed: u64::MAX }
+    );
     for s in ["ffd", "bfd", "mffd"] {
-        let e = option_error(s, seed(1.0));
-        assert_eq!(e.kind, ErrorKind::InvalidOption, "{s}");
-        assert!(e.message.contains("does not apply"));
+        let e = option_error(s, seed(1));
+        assert_eq!(
+            (e.kind, e.option),
+            (ErrorKind::InvalidOption, Some(OptionName::Seed)),
+            "{s}"
+        );
+        assert!(e.message().contains("does not apply"));
     }
-    for raw in [
-        RawOptions {
-            k: Some(3.0),
-            ..Default::default()
-        },
-        RawOptions {
-            threads: Some(2.0),
-            ..Default::default()
-        },
-    ] {
-        assert_eq!(option_error("ffs", raw).kind, ErrorKind::InvalidOption);
+    for opts in [|b: RequestBuilder| b.k(3), |b: RequestBuilder| b.threads(2)] {
+        assert_eq!(option_error("ffs", opts).kind, ErrorKind::InvalidOption);
     }
 }
 
 #[test]
 fn catalog_entries() {
     for s in OFFLINE {
-        let info = seqpack_core::Strategy::parse(s).unwrap().info();
+        let info = strategy(s).info();
         assert_eq!(info.name, s);
         assert!(!info.online);
     }
-    assert_eq!(Strategy::Ffs.info().options, &["seed"]);
+    assert_eq!(Strategy::Ffs.info().options, &[OptionName::Seed]);
     assert!(Strategy::Mffd
         .info()
         .approximation
@@ -305,7 +299,7 @@ proptest! {
         prop_assert_eq!(bins_of(&bfd), reference_any_fit(&lengths, &dec, cap, Fit::Best));
         prop_assert_eq!(&bfd.packing, &run("obfd", &lengths, cap).packing);
         let seed_v = s % 1000;
-        let ffs = run_with("ffs", &lengths, cap, seed(seed_v as f64));
+        let ffs = run_with("ffs", &lengths, cap, seed(seed_v));
         prop_assert_eq!(bins_of(&ffs), reference_any_fit(&lengths, &shuffled(n, seed_v), cap, Fit::First));
         // Sorting never loses to Next-Fit.
         let nf = run("nf", &lengths, cap).metrics.num_bins;

@@ -2,7 +2,7 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use seqpack_core::algorithms::online::HarmonicK;
-use seqpack_core::{pack, Control, ErrorKind, RawOptions, Request};
+use seqpack_core::{pack, Control, ErrorKind, OptionName, Options, Request, RequestBuilder};
 
 const ONLINE: [&str; 5] = ["nf", "ff", "bf", "wf", "hk"];
 
@@ -11,15 +11,7 @@ fn identity(n: usize) -> Vec<u32> {
 }
 
 fn hk(lengths: &[u32], capacity: u32, k: u32) -> seqpack_core::Outcome {
-    run_with(
-        "hk",
-        lengths,
-        capacity,
-        RawOptions {
-            k: Some(k as f64),
-            ..Default::default()
-        },
-    )
+    run_with("hk", lengths, capacity, |b| b.k(k))
 }
 
 // Golden cases, worked by hand. C = 10, items in input order: 6 5 4 7 3 3 2.
@@ -203,51 +195,45 @@ fn empty_single_and_zero_length() {
 
 #[test]
 fn option_errors() {
-    let k = |v: f64| RawOptions {
-        k: Some(v),
-        ..Default::default()
-    };
-    for bad in [1.0, 0.0, -3.0, 2.5, f64::NAN, f64::INFINITY, 65_537.0] {
+    let k = |v: u32| move |b: RequestBuilder| b.k(v);
+    for bad in [0, 1, 65_537, u32::MAX] {
         let e = option_error("hk", k(bad));
-        assert_eq!(e.kind, ErrorKind::InvalidOption, "k = {bad}");
-        assert!(e.message.contains('k'), "{}", e.message);
+        assert_eq!(
+            (e.kind, e.option),
+            (ErrorKind::InvalidOption, Some(OptionName::K)),
+            "k = {bad}"
+        );
+        assert!(e.message().contains('k'), "{}", e.message());
     }
-    assert_eq!(request_with("hk", 10, k(2.0)).k, 2);
-    assert_eq!(request_with("hk", 10, k(65_536.0)).k, 65_536);
-    assert_eq!(request("hk", 10).k, 10);
+    assert_eq!(
+        request_with("hk", 10, k(2)).options(),
+        &Options::HarmonicK { k: 2 }
+    );
+    assert_eq!(
+        request_with("hk", 10, k(65_536)).options(),
+        &Options::HarmonicK { k: 65_536 }
+    );
+    assert_eq!(request("hk", 10).options(), &Options::HarmonicK { k: 10 });
     // Options the strategy does not take.
     for s in ["nf", "ff", "bf", "wf"] {
-        assert_eq!(
-            option_error(s, k(3.0)).kind,
-            ErrorKind::InvalidOption,
-            "{s}"
-        );
+        assert_eq!(option_error(s, k(3)).kind, ErrorKind::InvalidOption, "{s}");
     }
-    for raw in [
-        RawOptions {
-            seed: Some(1.0),
-            ..Default::default()
-        },
-        RawOptions {
-            threads: Some(2.0),
-            ..Default::default()
-        },
-        RawOptions {
-            group_size: Some(2.0),
-            ..Default::default()
-        },
+    for opts in [
+        |b: RequestBuilder| b.seed(1),
+        |b: RequestBuilder| b.threads(2),
+        |b: RequestBuilder| b.group_size(2),
     ] {
-        let e = option_error("hk", raw);
+        let e = option_error("hk", opts);
         assert_eq!(e.kind, ErrorKind::InvalidOption);
-        assert!(e.message.contains("does not apply"), "{}", e.message);
+        assert!(e.message().contains("does not apply"), "{}", e.message());
     }
 }
 
 #[test]
 fn catalog_entries() {
     for s in ONLINE {
-        let req = Request::new(Some(s), Some(10.0), &RawOptions::default()).unwrap();
-        let info = req.strategy.info();
+        let req = Request::new(strategy(s), 10).unwrap();
+        let info = req.strategy().info();
         assert_eq!(info.name, s);
         assert!(info.online);
         assert!(
@@ -256,7 +242,7 @@ fn catalog_entries() {
                 && !info.approximation.is_empty()
         );
     }
-    assert_eq!(seqpack_core::Strategy::Hk.info().options, &["k"]);
+    assert_eq!(seqpack_core::Strategy::Hk.info().options, &[OptionName::K]);
     assert_eq!(seqpack_core::Strategy::Nf.info().approximation, "2 OPT");
     assert_eq!(seqpack_core::Strategy::Ff.info().approximation, "1.7 OPT");
 }

@@ -29,93 +29,12 @@
 //! device's bin stays empty when every item that reached it was longer than its
 //! capacity, or when the items ran out.
 
-use super::{order, Family, Request, Strategy, StrategyInfo};
+use super::order;
 use crate::control::Control;
 use crate::error::Result;
 use crate::packing::{Assignment, Packing};
+use crate::parallel::Workers;
 use crate::placement::{DenseIndex, RemainingIndex, SparseIndex, DENSE_LIMIT};
-
-/// Strategies of this family.
-pub const CATALOG: &[StrategyInfo] = &[
-    StrategyInfo {
-        strategy: Strategy::Ogbfd,
-        family: Family::Grouped,
-        name: "ogbfd",
-        full_name: "Optimized Grouped Best-Fit Decreasing",
-        online: false,
-        time_complexity: "O(n + C + n (log C + log G)), G = groupSize",
-        approximation: "none published; every group has exactly groupSize bins",
-        options: &["groupSize"],
-        grouped: true,
-    },
-    StrategyInfo {
-        strategy: Strategy::Ogbfdp,
-        family: Family::Grouped,
-        name: "ogbfdp",
-        full_name: "Parallel Optimized Grouped Best-Fit Decreasing",
-        online: false,
-        time_complexity: "O(n + C + (n / T)(log C + log G)) with T threads",
-        approximation: "as OGBFD, plus at most T - 1 extra groups",
-        options: &["groupSize", "threads"],
-        grouped: true,
-    },
-    StrategyInfo {
-        strategy: Strategy::Ohgbfd,
-        family: Family::Grouped,
-        name: "ohgbfd",
-        full_name: "Optimized Heterogeneous Grouped Best-Fit Decreasing",
-        online: false,
-        time_complexity:
-            "O(n log n + n D log B) typical, O(n B) worst case; B = bins, D = distinct capacities",
-        approximation: "none published; one bin per device capacity in every group",
-        options: &["capacities", "weights"],
-        grouped: true,
-    },
-    StrategyInfo {
-        strategy: Strategy::Oshgbfd,
-        family: Family::Grouped,
-        name: "oshgbfd",
-        full_name: "Optimized Selectable-Heterogeneous Grouped Best-Fit Decreasing",
-        online: false,
-        time_complexity:
-            "O(n log n + n D log B) typical, O(n B) worst case; B = bins, D = distinct capacities",
-        approximation: "none published; every group follows one of the given layouts",
-        options: &["layouts", "weights"],
-        grouped: true,
-    },
-];
-
-/// Runs a strategy of this family.
-pub fn run(
-    strategy: Strategy,
-    lengths: &[u32],
-    req: &Request,
-    max_len: u32,
-    ctl: &Control,
-) -> Result<Packing> {
-    match strategy {
-        Strategy::Ogbfd => ogbfd(lengths, req.capacity, req.group_size, max_len, ctl),
-        Strategy::Ogbfdp => ogbfdp(
-            lengths,
-            req.capacity,
-            req.group_size,
-            max_len,
-            req.threads,
-            ctl,
-        ),
-        Strategy::Ohgbfd => heterogeneous(
-            lengths,
-            std::slice::from_ref(&req.capacities),
-            req.weights.as_deref(),
-            max_len,
-            ctl,
-        ),
-        Strategy::Oshgbfd => {
-            heterogeneous(lengths, &req.layouts, req.weights.as_deref(), max_len, ctl)
-        }
-        other => unreachable!("{other:?} is not in the grouped family"),
-    }
-}
 
 /// `group_offsets` for `groups` groups of `size` bins each.
 fn uniform_group_offsets(groups: usize, size: u32) -> Vec<u32> {
@@ -272,12 +191,10 @@ pub fn ogbfdp(
     capacity: u32,
     group_size: u32,
     max_len: u32,
-    threads: Option<usize>,
+    workers: &Workers,
     ctl: &Control,
 ) -> Result<Packing> {
-    let t = threads
-        .unwrap_or_else(|| super::adaptive_threads(lengths.len()))
-        .clamp(1, lengths.len().max(1));
+    let t = workers.threads().clamp(1, lengths.len().max(1));
     if t == 1 {
         return ogbfd(lengths, capacity, group_size, max_len, ctl);
     }
@@ -289,7 +206,6 @@ pub fn ogbfdp(
         .collect();
     // One chunk per share, run on the shared worker pool (the calling thread
     // included); results come back in share order whatever the scheduling.
-    let workers = crate::parallel::Workers::new(t);
     let slots: Vec<std::ops::Range<usize>> = (0..t).map(|w| w..w + 1).collect();
     let results: Vec<Result<(Vec<u32>, usize)>> = workers.map(&slots, |w, _| {
         grouped_best_fit(lengths, &shares[w], capacity, group_size, ctl)

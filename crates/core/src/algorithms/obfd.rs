@@ -13,6 +13,33 @@
 //! - Ties: equal lengths are placed in ascending input index; among bins with
 //!   equal remaining capacity the one that reached it last is chosen. The bins
 //!   are exactly those of plain BFD with the same tie-breaks.
+//!
+//! ## OBFDP: the same bins on several threads
+//!
+//! [`obfd_packing_with`] places items *by runs* over the length histogram:
+//! one index query per batch of equal-length items put in one bin, not per
+//! item. What remains linear in `n` is plain data movement: validating the
+//! input, counting the histogram, attaching item indices to their slots (a
+//! scatter), and the lower bound in the metrics. OBFDP (`obfdp`) runs exactly
+//! those passes over input chunks on `T` [`Workers`] (chosen once, in
+//! [`super::workers_for`]); the placement itself (`O(runs log64 C)`, a few
+//! runs per bin) stays sequential. So the bins are *identical* to OBFD's for
+//! every `T`, and the speedup is that of the linear passes.
+//!
+//! Why not the scheme of seqpacker and LightBinPack (deal the sorted items
+//! round-robin to `T` workers, best-fit each share independently, repack the
+//! least-full bins): their split exists because their placement is per item,
+//! `O(n log C)` and inherently sequential, so the only way to use more cores
+//! was to run `T` smaller BFDs. That costs bins (each worker leaves its own
+//! partly filled tail) and still pays a full sort. Here the sequential part is
+//! already small, so splitting the *placement* would only lose bins without
+//! buying speed; splitting the *passes* loses nothing.
+//!
+//! - Time: `O(n / T + max_len * chunks + C)` plus `O(log64 C)` per run.
+//! - Determinism: the result depends only on the input (not even on `T`:
+//!   chunks cover the input in order and write disjoint output slots).
+//! - `threads = 1` (and the adaptive default below 20k items) is OBFD itself,
+//!   on the calling thread.
 
 use super::{order, runs};
 use crate::control::Control;
@@ -71,49 +98,6 @@ pub fn obfd_packing_with(
         runs::pack_by_runs::<BestFit<DenseIndex>>(lengths, capacity, max_len, workers, ctl)
     } else {
         runs::pack_by_runs::<BestFit<SparseIndex>>(lengths, capacity, max_len, workers, ctl)
-    }
-}
-
-use super::{Family, Request, Strategy, StrategyInfo};
-
-/// Strategies of this family.
-pub const CATALOG: &[StrategyInfo] = &[
-    StrategyInfo {
-        strategy: Strategy::Obfd,
-        family: Family::Obfd,
-        name: "obfd",
-        full_name: "Optimized Best-Fit Decreasing",
-        online: false,
-        time_complexity: "O(n + C + n log C)",
-        approximation: "11/9 OPT + 6/9 (same bins as BFD)",
-        options: &[],
-        grouped: false,
-    },
-    StrategyInfo {
-        strategy: Strategy::Obfdp,
-        family: Family::Obfd,
-        name: "obfdp",
-        full_name: "Parallel Optimized Best-Fit Decreasing",
-        online: false,
-        time_complexity: "O(n/T + C + r log C) with T threads, r runs (<= n)",
-        approximation: "11/9 OPT + 6/9 (exactly OBFD's bins)",
-        options: &["threads"],
-        grouped: false,
-    },
-];
-
-/// Runs a strategy of this family.
-pub fn run(
-    strategy: Strategy,
-    lengths: &[u32],
-    req: &Request,
-    max_len: u32,
-    ctl: &Control,
-) -> Result<Packing> {
-    match strategy {
-        Strategy::Obfd => obfd_packing(lengths, req.capacity, max_len, ctl),
-        Strategy::Obfdp => super::obfdp::obfdp(lengths, req.capacity, max_len, req.threads, ctl),
-        other => unreachable!("{other:?} is not in the OBFD family"),
     }
 }
 

@@ -14,87 +14,11 @@
 //! tie-breaks), which the tests compare bin for bin. All placements go through
 //! the shared [`placement`] structures.
 
-use super::{order, Family, Request, Strategy, StrategyInfo};
+use super::order;
 use crate::control::Control;
 use crate::error::Result;
 use crate::packing::{Assignment, Packing};
 use crate::placement::{self, bins_estimate, FirstFit, Placement};
-
-const fn offline(
-    strategy: Strategy,
-    name: &'static str,
-    full_name: &'static str,
-    time_complexity: &'static str,
-    approximation: &'static str,
-    options: &'static [&'static str],
-) -> StrategyInfo {
-    StrategyInfo {
-        strategy,
-        family: Family::Offline,
-        name,
-        full_name,
-        online: false,
-        time_complexity,
-        approximation,
-        options,
-        grouped: false,
-    }
-}
-
-/// Strategies of this family.
-pub const CATALOG: &[StrategyInfo] = &[
-    offline(
-        Strategy::Ffd,
-        "ffd",
-        "First-Fit Decreasing",
-        "O(n + L + n log B), L = longest item, B = bins",
-        "11/9 OPT + 6/9",
-        &[],
-    ),
-    offline(
-        Strategy::Bfd,
-        "bfd",
-        "Best-Fit Decreasing",
-        "O(n log n + n log C)",
-        "11/9 OPT + 6/9",
-        &[],
-    ),
-    offline(
-        Strategy::Ffs,
-        "ffs",
-        "First-Fit Shuffle",
-        "O(n + n log B), B = bins",
-        "1.7 OPT (First-Fit's bound: the order is random)",
-        &["seed"],
-    ),
-    offline(
-        Strategy::Mffd,
-        "mffd",
-        "Modified First-Fit Decreasing",
-        "O(n + L + n log B), L = longest item, B = bins",
-        "71/60 OPT + 1 (Johnson & Garey 1985; +1 by Yue & Zhang 1995)",
-        &[],
-    ),
-];
-
-/// Runs a strategy of this family.
-pub fn run(
-    strategy: Strategy,
-    lengths: &[u32],
-    req: &Request,
-    max_len: u32,
-    ctl: &Control,
-) -> Result<Packing> {
-    let c = req.capacity;
-    let assignment = match strategy {
-        Strategy::Ffd => return ffd(lengths, c, max_len, ctl),
-        Strategy::Bfd => placement::best_fit(lengths, sorted_decreasing(lengths), c, ctl)?,
-        Strategy::Ffs => placement::first_fit(lengths, shuffled(lengths.len(), req.seed), c, ctl)?,
-        Strategy::Mffd => mffd(lengths, c, order::decreasing(lengths, max_len), ctl)?,
-        other => unreachable!("{other:?} is not in the offline family"),
-    };
-    Ok(assignment.into_packing(lengths))
-}
 
 /// First-Fit Decreasing. In decreasing order a first-fit bin keeps taking a
 /// run of equal lengths while it has room, so the shared run engine

@@ -4,9 +4,9 @@
 //! | strategy | rule | open bins | time |
 //! |---|---|---|---|
 //! | `nf` Next-Fit | the single open bin, else close it and open a new one | 1 | `O(n)` |
-//! | `ff` First-Fit | earliest-opened bin that fits ([`placement::first_fit`]) | all | `O(n log B)` |
-//! | `bf` Best-Fit | fullest bin that fits ([`placement::best_fit`]) | all | `O(n log C)` |
-//! | `wf` Worst-Fit | emptiest bin, if it fits ([`placement::worst_fit`]) | all | `O(n log C)` |
+//! | `ff` First-Fit | earliest-opened bin that fits ([`crate::placement::first_fit`]) | all | `O(n log B)` |
+//! | `bf` Best-Fit | fullest bin that fits ([`crate::placement::best_fit`]) | all | `O(n log C)` |
+//! | `wf` Worst-Fit | emptiest bin, if it fits ([`crate::placement::worst_fit`]) | all | `O(n log C)` |
 //! | `hk` Harmonic-K | one bin per size class ([`HarmonicK`]) | `<= k` | `O(n)` |
 //!
 //! FF, BF and WF are the shared any-fit loop with the identity order; NF is the
@@ -14,76 +14,11 @@
 //! any-fit rule (an item may open a new bin although an open bin of another
 //! class could hold it), so it has its own small state machine.
 
-use super::{order, Family, Request, Strategy, StrategyInfo};
+use super::order;
 use crate::control::Control;
 use crate::error::Result;
-use crate::packing::{Assignment, Packing};
-use crate::placement::{self, Placement};
-
-const fn online(
-    strategy: Strategy,
-    name: &'static str,
-    full_name: &'static str,
-    time_complexity: &'static str,
-    approximation: &'static str,
-    options: &'static [&'static str],
-) -> StrategyInfo {
-    StrategyInfo {
-        strategy,
-        family: Family::Online,
-        name,
-        full_name,
-        online: true,
-        time_complexity,
-        approximation,
-        options,
-        grouped: false,
-    }
-}
-
-/// Strategies of this family.
-pub const CATALOG: &[StrategyInfo] = &[
-    online(Strategy::Nf, "nf", "Next-Fit", "O(n)", "2 OPT", &[]),
-    online(
-        Strategy::Ff,
-        "ff",
-        "First-Fit",
-        "O(n log B), B = bins",
-        "1.7 OPT",
-        &[],
-    ),
-    online(Strategy::Bf, "bf", "Best-Fit", "O(n log C)", "1.7 OPT", &[]),
-    online(Strategy::Wf, "wf", "Worst-Fit", "O(n log C)", "2 OPT", &[]),
-    online(
-        Strategy::Hk,
-        "hk",
-        "Harmonic-K",
-        "O(n) time, O(k) open bins",
-        "~1.691 OPT as k -> infinity (Lee & Lee 1985)",
-        &["k"],
-    ),
-];
-
-/// Runs a strategy of this family.
-pub fn run(
-    strategy: Strategy,
-    lengths: &[u32],
-    req: &Request,
-    _max_len: u32,
-    ctl: &Control,
-) -> Result<Packing> {
-    let c = req.capacity;
-    let order = || order::identity(lengths.len());
-    let assignment = match strategy {
-        Strategy::Nf => placement::any_fit::<NextFit>(lengths, order(), c, ctl)?,
-        Strategy::Ff => placement::first_fit(lengths, order(), c, ctl)?,
-        Strategy::Bf => placement::best_fit(lengths, order(), c, ctl)?,
-        Strategy::Wf => placement::worst_fit(lengths, order(), c, ctl)?,
-        Strategy::Hk => harmonic_k(lengths, c, req.k, ctl)?,
-        other => unreachable!("{other:?} is not in the online family"),
-    };
-    Ok(assignment.into_packing(lengths))
-}
+use crate::packing::Assignment;
+use crate::placement::Placement;
 
 /// Next-Fit as a [`Placement`]: only the most recently opened bin is a
 /// candidate. When an item does not fit, `find` says so, the any-fit loop opens

@@ -50,11 +50,6 @@ impl HierBitset {
         }
     }
 
-    /// Size of the universe (`0..len`).
-    pub fn universe(&self) -> usize {
-        self.len
-    }
-
     #[inline(always)]
     pub fn contains(&self, i: usize) -> bool {
         self.words[i >> 6] >> (i & 63) & 1 == 1

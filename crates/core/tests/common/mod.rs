@@ -2,19 +2,27 @@
 //! reference (quadratic, obviously correct) any-fit packer, and checks.
 #![allow(dead_code)]
 
-use seqpack_core::{pack, Control, Outcome, RawOptions, Request};
+use seqpack_core::{pack, Control, Outcome, Request, RequestBuilder, Strategy};
 
-pub fn request(strategy: &str, capacity: u32) -> Request {
-    Request::new(
-        Some(strategy),
-        Some(capacity as f64),
-        &RawOptions::default(),
-    )
-    .unwrap()
+/// Options set on a request builder, e.g. `|b| b.threads(2)`.
+pub type Opts = fn(RequestBuilder) -> RequestBuilder;
+
+pub fn strategy(name: &str) -> Strategy {
+    name.parse().unwrap()
 }
 
-pub fn request_with(strategy: &str, capacity: u32, raw: RawOptions) -> Request {
-    Request::new(Some(strategy), Some(capacity as f64), &raw).unwrap()
+pub fn request(name: &str, capacity: u32) -> Request {
+    Request::new(strategy(name), capacity).unwrap()
+}
+
+pub fn request_with(
+    name: &str,
+    capacity: u32,
+    opts: impl FnOnce(RequestBuilder) -> RequestBuilder,
+) -> Request {
+    opts(Request::builder(strategy(name)).capacity(capacity))
+        .build()
+        .unwrap()
 }
 
 pub fn run(strategy: &str, lengths: &[u32], capacity: u32) -> Outcome {
@@ -95,19 +103,29 @@ impl Lcg {
     }
 }
 
-/// Packs with explicit raw options.
-pub fn run_with(strategy: &str, lengths: &[u32], capacity: u32, raw: RawOptions) -> Outcome {
+/// Packs with explicit options.
+pub fn run_with(
+    name: &str,
+    lengths: &[u32],
+    capacity: u32,
+    opts: impl FnOnce(RequestBuilder) -> RequestBuilder,
+) -> Outcome {
     pack(
         lengths,
-        &request_with(strategy, capacity, raw),
+        &request_with(name, capacity, opts),
         &Control::none(),
     )
     .unwrap()
 }
 
-/// The error `Request::new` gives for these options.
-pub fn option_error(strategy: &str, raw: RawOptions) -> seqpack_core::PackError {
-    Request::new(Some(strategy), Some(100.0), &raw).unwrap_err()
+/// The error the builder gives for these options (capacity 100).
+pub fn option_error(
+    name: &str,
+    opts: impl FnOnce(RequestBuilder) -> RequestBuilder,
+) -> seqpack_core::PackError {
+    opts(Request::builder(strategy(name)).capacity(100))
+        .build()
+        .unwrap_err()
 }
 
 /// An instance whose optimum is known by construction: `bins` bins of

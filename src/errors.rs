@@ -1,0 +1,159 @@
+//! Errors as JavaScript sees them: a stable `code` per failure, and the
+//! conversion of core errors and panics into JS `Error` objects that carry
+//! `code`, `index` and `value` as properties (nothing to parse back out of
+//! the message).
+
+use crate::convert::js_name;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use seqpack_core::{ErrorKind, PackError};
+
+/// Every `error.code` seqpack produces. The TS `ErrorCode` type is derived
+/// from this enum through the generated `native.d.ts`.
+#[napi(string_enum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// `lengths` is not an array of numbers or a supported typed array, or
+    /// napi could not read an argument (e.g. a Proxy around a typed array).
+    #[napi(value = "ERR_SEQPACK_INVALID_INPUT")]
+    InvalidInput,
+    #[napi(value = "ERR_SEQPACK_INVALID_LENGTH")]
+    InvalidLength,
+    #[napi(value = "ERR_SEQPACK_LENGTH_EXCEEDS_CAPACITY")]
+    LengthExceedsCapacity,
+    #[napi(value = "ERR_SEQPACK_INVALID_CAPACITY")]
+    InvalidCapacity,
+    #[napi(value = "ERR_SEQPACK_UNKNOWN_STRATEGY")]
+    UnknownStrategy,
+    #[napi(value = "ERR_SEQPACK_INVALID_OPTION")]
+    InvalidOption,
+    #[napi(value = "ERR_SEQPACK_TOO_MANY_ITEMS")]
+    TooManyItems,
+    #[napi(value = "ERR_SEQPACK_ABORTED")]
+    Aborted,
+    /// A bug in seqpack (a caught panic). Never the caller's fault.
+    #[napi(value = "ERR_SEQPACK_INTERNAL")]
+    Internal,
+}
+
+impl ErrorCode {
+    pub const fn all() -> [ErrorCode; 9] {
+        use ErrorCode::*;
+        [
+            InvalidInput,
+            InvalidLength,
+            LengthExceedsCapacity,
+            InvalidCapacity,
+            UnknownStrategy,
+            InvalidOption,
+            TooManyItems,
+            Aborted,
+            Internal,
+        ]
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidInput => "ERR_SEQPACK_INVALID_INPUT",
+            ErrorCode::InvalidLength => "ERR_SEQPACK_INVALID_LENGTH",
+            ErrorCode::LengthExceedsCapacity => "ERR_SEQPACK_LENGTH_EXCEEDS_CAPACITY",
+            ErrorCode::InvalidCapacity => "ERR_SEQPACK_INVALID_CAPACITY",
+            ErrorCode::UnknownStrategy => "ERR_SEQPACK_UNKNOWN_STRATEGY",
+            ErrorCode::InvalidOption => "ERR_SEQPACK_INVALID_OPTION",
+            ErrorCode::TooManyItems => "ERR_SEQPACK_TOO_MANY_ITEMS",
+            ErrorCode::Aborted => "ERR_SEQPACK_ABORTED",
+            ErrorCode::Internal => "ERR_SEQPACK_INTERNAL",
+        }
+    }
+}
+
+impl From<ErrorKind> for ErrorCode {
+    fn from(k: ErrorKind) -> Self {
+        match k {
+            ErrorKind::InvalidLength => ErrorCode::InvalidLength,
+            ErrorKind::LengthExceedsCapacity => ErrorCode::LengthExceedsCapacity,
+            ErrorKind::InvalidCapacity => ErrorCode::InvalidCapacity,
+            ErrorKind::UnknownStrategy => ErrorCode::UnknownStrategy,
+            ErrorKind::InvalidOption => ErrorCode::InvalidOption,
+            ErrorKind::TooManyItems => ErrorCode::TooManyItems,
+            ErrorKind::Aborted => ErrorCode::Aborted,
+        }
+    }
+}
+
+/// A failure on its way to JavaScript: a core error, or a caught panic.
+#[derive(Debug)]
+pub enum Failure {
+    Pack(PackError),
+    Panic(String),
+}
+
+impl From<PackError> for Failure {
+    fn from(e: PackError) -> Self {
+        Failure::Pack(e)
+    }
+}
+
+impl Failure {
+    fn parts(&self) -> (ErrorCode, String, Option<usize>, Option<&str>) {
+        match self {
+            Failure::Pack(e) => (
+                e.kind.into(),
+                e.message_with(js_name),
+                e.index,
+                e.value.as_deref(),
+            ),
+            Failure::Panic(what) => (
+                ErrorCode::Internal,
+                format!("internal error in seqpack (please report it): {what}"),
+                None,
+                None,
+            ),
+        }
+    }
+
+    /// A JS `Error` with `code`, and `index`/`value` when known.
+    pub fn into_js(self, env: &Env) -> Error {
+        let (code, message, index, value) = self.parts();
+        let build = || -> Result<Error> {
+            let mut obj = env.create_error(Error::new(Status::GenericFailure, &message))?;
+            obj.set_named_property("code", code.as_str())?;
+            if let Some(i) = index {
+                obj.set_named_property("index", i as f64)?;
+            }
+            if let Some(v) = value {
+                obj.set_named_property("value", v)?;
+            }
+            Ok(Error::from(obj.to_unknown()))
+        };
+        // If the env cannot build the object, the plain error still carries
+        // the code as its status and the message.
+        build().unwrap_or_else(|_| {
+            Error::new(
+                Status::GenericFailure,
+                format!("{}: {message}", code.as_str()),
+            )
+        })
+    }
+}
+
+/// Runs `f`, catching a panic (the release profile unwinds on purpose).
+pub fn catch<T>(
+    f: impl FnOnce() -> std::result::Result<T, Failure>,
+) -> std::result::Result<T, Failure> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => Err(Failure::Panic(
+            payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into()),
+        )),
+    }
+}
+
+/// [`catch`] for a synchronous export: failures become JS errors on `env`.
+pub fn guard<T>(env: &Env, f: impl FnOnce() -> std::result::Result<T, Failure>) -> Result<T> {
+    catch(f).map_err(|e| e.into_js(env))
+}
