@@ -9,23 +9,13 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { resolveNative, nodeHost, type Candidate } from './loader'
-import type { NativePacking, NativeBalance, CancelToken as NativeCancelToken, NativeStrategyOptions } from './native'
+import type * as NativeModule from './native'
+import type { NativePacking, NativeStrategyOptions, ErrorCode as NativeErrorCode, StrategyName } from './native'
 
 export { NativeLoadError } from './loader'
 
-interface Native {
-  packU32(lengths: Uint32Array, ...options: NativeArgs): NativePacking
-  packI32(lengths: Int32Array, ...options: NativeArgs): NativePacking
-  packF64(lengths: Float64Array, ...options: NativeArgs): NativePacking
-  packAsyncU32(lengths: Uint32Array, ...args: [...NativeArgs, NativeCancelToken]): Promise<NativePacking>
-  packAsyncI32(lengths: Int32Array, ...args: [...NativeArgs, NativeCancelToken]): Promise<NativePacking>
-  packAsyncF64(lengths: Float64Array, ...args: [...NativeArgs, NativeCancelToken]): Promise<NativePacking>
-  strategies(): StrategyInfo[]
-  balanceU32(lengths: Uint32Array, nodes: number): NativeBalance
-  balanceF64(lengths: Float64Array, nodes: number): NativeBalance
-  CancelToken: new () => NativeCancelToken
-  panicForTesting(mode: 'sync' | 'async'): Promise<NativePacking> | void
-}
+/** The addon, typed by the `native.d.ts` napi generates from the Rust exports. */
+type Native = typeof NativeModule
 
 /** `capacity`, `strategy` and the strategy options (only when some were given). */
 type NativeArgs = [capacity: number | undefined, strategy: string | undefined, extra: NativeStrategyOptions | undefined]
@@ -36,23 +26,15 @@ const native: Native = loaded.binding
 /** Where the native addon was loaded from: `SEQPACK_NATIVE_PATH`, a local build, or the platform package (diagnostics). */
 export const nativeBinding: Readonly<Candidate> = Object.freeze({ ...loaded.from })
 
+/**
+ * What this layer and the addon agree on, read from the addon once: the
+ * strategy options and the shape of each, the error codes, and the metrics
+ * layout. Nothing here restates them.
+ */
+const contract = native.contract()
+
 /** Short names of every strategy (the `strategy` option). */
-export type Strategy =
-  | 'nf'
-  | 'ff'
-  | 'bf'
-  | 'wf'
-  | 'hk'
-  | 'ffd'
-  | 'bfd'
-  | 'ffs'
-  | 'mffd'
-  | 'obfd'
-  | 'obfdp'
-  | 'ogbfd'
-  | 'ogbfdp'
-  | 'ohgbfd'
-  | 'oshgbfd'
+export type Strategy = `${StrategyName}`
 
 /** Lengths: plain numbers, or a typed array (`Uint32Array` is read without copying). */
 export type Lengths = readonly number[] | Uint32Array | Int32Array | Float64Array | Uint16Array | Uint8Array
@@ -81,6 +63,15 @@ export interface PackOptions {
   /** Allowed group layouts, each a list of device capacities (`oshgbfd`). */
   layouts?: readonly (readonly number[])[]
 }
+
+/** `true` when `A` and `B` are the same type. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+/**
+ * Compile-time contract: the strategy options documented in `PackOptions` are
+ * exactly those the addon reads (`NativeStrategyOptions`, generated from Rust).
+ */
+const packOptionsMatchNative: Same<Exclude<keyof PackOptions, 'capacity' | 'strategy'>, keyof NativeStrategyOptions> = true
+void packOptionsMatchNative
 
 export interface AsyncPackOptions extends PackOptions {
   /** Aborts the packing; the promise rejects with a `SeqpackError` named `AbortError`. */
@@ -118,17 +109,18 @@ export interface StrategyInfo {
   grouped: boolean
 }
 
-/** Stable error codes (`error.code`). */
-export type ErrorCode =
-  | 'ERR_SEQPACK_INVALID_INPUT'
-  | 'ERR_SEQPACK_INVALID_LENGTH'
-  | 'ERR_SEQPACK_LENGTH_EXCEEDS_CAPACITY'
-  | 'ERR_SEQPACK_INVALID_CAPACITY'
-  | 'ERR_SEQPACK_UNKNOWN_STRATEGY'
-  | 'ERR_SEQPACK_INVALID_OPTION'
-  | 'ERR_SEQPACK_TOO_MANY_ITEMS'
-  | 'ERR_SEQPACK_ABORTED'
-  | 'ERR_SEQPACK_INTERNAL'
+/**
+ * Stable error codes (`error.code`), generated from the addon's list.
+ *
+ * Which code a bad option gets: the code of the option at fault. A wrong
+ * `capacity` is `ERR_SEQPACK_INVALID_CAPACITY`, a wrong `strategy` (also a
+ * non-string) `ERR_SEQPACK_UNKNOWN_STRATEGY`, any other option
+ * `ERR_SEQPACK_INVALID_OPTION`. An options argument that is not an object
+ * lacks the required option, so it gets that option's code (`capacity` for
+ * `pack`, `nodes` for `balance`). A value napi itself cannot read (such as a
+ * Proxy around a typed array) is `ERR_SEQPACK_INVALID_INPUT`.
+ */
+export type ErrorCode = `${NativeErrorCode}`
 
 /** Every error seqpack throws for bad input, cancellation or internal failure. */
 export class SeqpackError extends Error {
@@ -148,18 +140,32 @@ export class SeqpackError extends Error {
   }
 }
 
-const SEP = '\u001f'
+const ERROR_CODES: ReadonlySet<string> = new Set(contract.errorCodes)
+/** napi's own statuses for an argument it could not convert. */
+const NAPI_CONVERSION = new Set(['InvalidArg', 'ObjectExpected', 'StringExpected', 'NumberExpected', 'BooleanExpected', 'ArrayExpected', 'BigintExpected', 'ArrayBufferExpected', 'DetachableArraybufferExpected'])
 
-/** Decodes the native error protocol (`CODE SEP index SEP value SEP message`). */
+/** The addon's errors carry `code`, `index` and `value` as properties; this makes them `SeqpackError`s. */
 function fromNative(err: unknown): unknown {
-  const msg = (err as Error)?.message
-  if (typeof msg !== 'string' || !msg.startsWith('ERR_SEQPACK_')) return err
-  const [code, index, value, ...rest] = msg.split(SEP)
-  return new SeqpackError(code as ErrorCode, rest.join(SEP), {
-    index: index === '' ? undefined : Number(index),
-    value: value === '' ? undefined : value,
-  })
+  if (err === null || typeof err !== 'object') return err
+  const e = err as { code?: unknown; message?: unknown; index?: unknown; value?: unknown }
+  const message = typeof e.message === 'string' ? e.message : String(err)
+  if (typeof e.code === 'string' && ERROR_CODES.has(e.code)) {
+    return new SeqpackError(e.code as ErrorCode, message, {
+      index: typeof e.index === 'number' ? e.index : undefined,
+      value: typeof e.value === 'string' ? e.value : undefined,
+    })
+  }
+  if (typeof e.code === 'string' && NAPI_CONVERSION.has(e.code)) {
+    return new SeqpackError('ERR_SEQPACK_INVALID_INPUT', `an argument could not be read as the expected type: ${message}`, { cause: err })
+  }
+  return err
 }
+
+/** `[path, slot]` of every metric: `numBins` or `utilisation.mean`. */
+const METRIC_SLOTS: readonly (readonly [string, string | undefined, number])[] = contract.metricsLayout.map((path, i) => {
+  const [a, b] = path.split('.')
+  return [a, b, i] as const
+})
 
 /** The result of a packing. Arrays are views of memory owned by the native side, not copies. */
 export class PackResult {
@@ -173,26 +179,26 @@ export class PackResult {
   readonly binCapacities?: Uint32Array
   /** Group `g` is bins `groupOffsets[g] .. groupOffsets[g + 1]` (grouped strategies only). */
   readonly groupOffsets?: Uint32Array
-  readonly numBins: number
-  readonly numItems: number
-  readonly totalTokens: number
+  declare readonly numBins: number
+  declare readonly numItems: number
+  declare readonly totalTokens: number
   /** Sum of bin capacities. */
-  readonly totalCapacity: number
-  readonly paddingTokens: number
+  declare readonly totalCapacity: number
+  declare readonly paddingTokens: number
   /** `totalTokens / totalCapacity` (0 for an empty input). */
-  readonly efficiency: number
+  declare readonly efficiency: number
   /** `1 - efficiency` (0 for an empty input). */
   readonly paddingRatio: number
   /** Per-bin `load / capacity`: mean, population std, min, max. */
-  readonly utilisation: Summary
+  declare readonly utilisation: Summary
   /** Items (sequences) per bin. */
-  readonly itemsPerBin: Summary
+  declare readonly itemsPerBin: Summary
   /** `ceil(totalTokens / capacity)`. */
-  readonly lowerBoundL1: number
+  declare readonly lowerBoundL1: number
   /** Martello-Toth L2 lower bound on the optimal bin count (>= L1). */
-  readonly lowerBound: number
+  declare readonly lowerBound: number
   /** `numBins / lowerBound`: 1 means provably optimal. */
-  readonly gap: number
+  declare readonly gap: number
   /** Number of groups (grouped strategies only). */
   readonly numGroups?: number
   /** Per-group balance of tokens and attention cost (grouped strategies only). */
@@ -200,25 +206,19 @@ export class PackResult {
 
   /** @internal */
   constructor(n: NativePacking) {
-    // `n.metrics` layout: see METRICS_LAYOUT in src/convert.rs.
     const m = n.metrics
     this.items = n.items
     this.binOffsets = n.binOffsets
     this.binLoads = n.binLoads
     if (n.binCapacities) this.binCapacities = n.binCapacities
     if (n.groupOffsets) this.groupOffsets = n.groupOffsets
-    this.numBins = m[0]
-    this.numItems = m[1]
-    this.totalTokens = m[2]
-    this.totalCapacity = m[3]
-    this.paddingTokens = m[4]
-    this.efficiency = m[5]
-    this.paddingRatio = m[0] === 0 ? 0 : 1 - m[5]
-    this.utilisation = { mean: m[6], std: m[7], min: m[8], max: m[9] }
-    this.itemsPerBin = { mean: m[10], std: m[11], min: m[12], max: m[13] }
-    this.lowerBoundL1 = m[14]
-    this.lowerBound = m[15]
-    this.gap = m[16]
+    // Metrics by the addon's layout names (see `contract`).
+    const self = this as unknown as Record<string, number | Record<string, number>>
+    for (const [a, b, i] of METRIC_SLOTS) {
+      if (b === undefined) self[a] = m[i]
+      else ((self[a] ??= {}) as Record<string, number>)[b] = m[i]
+    }
+    this.paddingRatio = this.numBins === 0 ? 0 : 1 - this.efficiency
     if (n.groupBalance) {
       this.groupBalance = n.groupBalance
       this.numGroups = n.groupBalance.numGroups
@@ -291,7 +291,8 @@ function prepareLengths(lengths: unknown): [Kind, Uint32Array | Int32Array | Flo
   )
 }
 
-const OPTION_KEYS = ['capacity', 'strategy', 'k', 'seed', 'threads', 'groupSize', 'capacities', 'weights', 'layouts', 'signal']
+/** Every key `packAsync` accepts; `pack` the same but `signal`. */
+const OPTION_KEYS = ['capacity', 'strategy', ...contract.packOptions.map((o) => o.name), 'signal']
 
 function numberArray(name: string, v: unknown): number[] {
   if (!Array.isArray(v) && !(v instanceof Float64Array)) {
@@ -306,48 +307,55 @@ function numberArray(name: string, v: unknown): number[] {
   return arr as number[]
 }
 
-/** Type-checks the options object; value rules are the core's. */
-function prepareOptions(options: unknown): NativeArgs {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new SeqpackError('ERR_SEQPACK_INVALID_CAPACITY', `options must be an object with a capacity, e.g. { capacity: 4096 }; got ${typeName(options)}`)
-  }
-  const o = options as Record<string, unknown>
+/**
+ * The own properties of an options argument, each read exactly once (a getter
+ * runs once). Not an object: the required option is missing, so the error
+ * has that option's code (see {@link ErrorCode}).
+ */
+function ownOptions(options: unknown, missing: () => SeqpackError): Record<string, unknown> {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw missing()
+  return { ...(options as Record<string, unknown>) }
+}
+
+/** Type-checks the options object; value rules are the core's. Returns the native arguments and the signal. */
+function prepareOptions(options: unknown): [NativeArgs, unknown] {
+  const o = ownOptions(
+    options,
+    () => new SeqpackError('ERR_SEQPACK_INVALID_CAPACITY', `options must be an object with a capacity, e.g. { capacity: 4096 }; got ${typeName(options)}`),
+  )
   for (const key of Object.keys(o)) {
     if (!OPTION_KEYS.includes(key) && o[key] !== undefined) {
       throw new SeqpackError('ERR_SEQPACK_INVALID_OPTION', `unknown option \`${key}\`; valid options are ${OPTION_KEYS.join(', ')}`, { value: key })
     }
   }
-  const out: { capacity?: number; strategy?: string } & NativeStrategyOptions = {}
-  if (o.capacity !== undefined) {
-    if (typeof o.capacity !== 'number') {
-      throw new SeqpackError('ERR_SEQPACK_INVALID_CAPACITY', `capacity must be a number, got ${typeName(o.capacity)}`, { value: String(o.capacity) })
-    }
-    out.capacity = o.capacity
+  const { capacity, strategy, signal } = o
+  if (capacity !== undefined && typeof capacity !== 'number') {
+    throw new SeqpackError('ERR_SEQPACK_INVALID_CAPACITY', `capacity must be a number, got ${typeName(capacity)}`, { value: String(capacity) })
   }
-  if (o.strategy !== undefined) {
-    if (typeof o.strategy !== 'string') {
-      throw new SeqpackError('ERR_SEQPACK_UNKNOWN_STRATEGY', `strategy must be a string such as 'obfd', got ${typeName(o.strategy)}`, { value: String(o.strategy) })
-    }
-    out.strategy = o.strategy
+  if (strategy !== undefined && typeof strategy !== 'string') {
+    throw new SeqpackError('ERR_SEQPACK_UNKNOWN_STRATEGY', `strategy must be a string such as 'obfd', got ${typeName(strategy)}`, { value: String(strategy) })
   }
-  for (const key of ['k', 'seed', 'threads', 'groupSize'] as const) {
-    const v = o[key]
+  const extra: Record<string, unknown> = {}
+  let given = false
+  for (const { name, kind } of contract.packOptions) {
+    const v = o[name]
     if (v === undefined) continue
-    if (typeof v !== 'number') {
-      throw new SeqpackError('ERR_SEQPACK_INVALID_OPTION', `option \`${key}\` must be a number, got ${typeName(v)}`, { value: String(v) })
+    given = true
+    if (kind === 'number') {
+      if (typeof v !== 'number') {
+        throw new SeqpackError('ERR_SEQPACK_INVALID_OPTION', `option \`${name}\` must be a number, got ${typeName(v)}`, { value: String(v) })
+      }
+      extra[name] = v
+    } else if (kind === 'numbers') {
+      extra[name] = numberArray(name, v)
+    } else {
+      if (!Array.isArray(v)) {
+        throw new SeqpackError('ERR_SEQPACK_INVALID_OPTION', `option \`${name}\` must be an array of number arrays, got ${typeName(v)}`)
+      }
+      extra[name] = v.map((l, i) => numberArray(`${name}[${i}]`, l))
     }
-    out[key] = v
   }
-  if (o.capacities !== undefined) out.capacities = numberArray('capacities', o.capacities)
-  if (o.weights !== undefined) out.weights = numberArray('weights', o.weights)
-  if (o.layouts !== undefined) {
-    if (!Array.isArray(o.layouts)) {
-      throw new SeqpackError('ERR_SEQPACK_INVALID_OPTION', `option \`layouts\` must be an array of capacity arrays, got ${typeName(o.layouts)}`)
-    }
-    out.layouts = o.layouts.map((l, i) => numberArray(`layouts[${i}]`, l))
-  }
-  const { capacity, strategy, ...extra } = out
-  return [capacity, strategy, Object.keys(extra).length > 0 ? extra : undefined]
+  return [[capacity, strategy, given ? (extra as NativeStrategyOptions) : undefined], signal]
 }
 
 /**
@@ -359,7 +367,7 @@ function prepareOptions(options: unknown): NativeArgs {
  * @throws {SeqpackError} on bad input, naming the offending value and its index.
  */
 export function pack(lengths: Lengths, options: PackOptions): PackResult {
-  const opts = prepareOptions(options)
+  const [opts] = prepareOptions(options)
   const [kind, arr] = prepareLengths(lengths)
   let n: NativePacking
   try {
@@ -382,11 +390,10 @@ function abortError(signal: AbortSignal): SeqpackError {
  * worker). `signal` cancels the work, also while it is running.
  */
 export async function packAsync(lengths: Lengths, options: AsyncPackOptions): Promise<PackResult> {
-  const signal = options?.signal
+  const [opts, signal] = prepareOptions(options)
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new SeqpackError('ERR_SEQPACK_INVALID_OPTION', `option \`signal\` must be an AbortSignal, got ${typeName(signal)}`)
   }
-  const opts = prepareOptions(options)
   const [kind, arr] = prepareLengths(lengths)
   if (signal?.aborted) throw abortError(signal)
   const token = new native.CancelToken()
@@ -434,14 +441,14 @@ export interface BalanceResult {
  * (integer 1..65536), the usual length errors for bad lengths.
  */
 export function balance(lengths: Lengths, options: { nodes: number }): BalanceResult {
-  if (options === null || typeof options !== 'object' || typeof options.nodes !== 'number') {
-    throw new SeqpackError('ERR_SEQPACK_INVALID_OPTION', `options must be an object with a numeric \`nodes\`, e.g. { nodes: 4 }; got ${typeName(options === null || typeof options !== 'object' ? options : options.nodes)}`)
-  }
+  const missing = (got: unknown) => new SeqpackError('ERR_SEQPACK_INVALID_OPTION', `options must be an object with a numeric \`nodes\`, e.g. { nodes: 4 }; got ${typeName(got)}`)
+  const { nodes } = ownOptions(options, () => missing(options))
+  if (typeof nodes !== 'number') throw missing(nodes)
   const [kind, arr] = prepareLengths(lengths)
   try {
     return kind === 'u32'
-      ? native.balanceU32(arr as Uint32Array, options.nodes)
-      : native.balanceF64(kind === 'f64' ? (arr as Float64Array) : Float64Array.from(arr), options.nodes)
+      ? native.balanceU32(arr as Uint32Array, nodes)
+      : native.balanceF64(kind === 'f64' ? (arr as Float64Array) : Float64Array.from(arr), nodes)
   } catch (err) {
     throw fromNative(err)
   }
@@ -450,14 +457,4 @@ export function balance(lengths: Lengths, options: { nodes: number }): BalanceRe
 /** Every strategy with its full name, kind, complexity, guarantee and options. */
 export function strategies(): StrategyInfo[] {
   return native.strategies()
-}
-
-/** @internal Test hook: makes the native side panic (sync or inside async work). */
-export function __panicForTesting(mode: 'sync' | 'async'): unknown {
-  try {
-    const r = native.panicForTesting(mode)
-    return r instanceof Promise ? r.catch((e: unknown) => Promise.reject(fromNative(e))) : r
-  } catch (err) {
-    throw fromNative(err)
-  }
 }

@@ -15,11 +15,32 @@ export declare class CancelToken {
 /** Context-parallel order of one packed row, lengths as JS numbers (validated like `pack`'s). */
 export declare function balanceF64(lengths: Float64Array, nodes: number): NativeBalance
 
-/**
- * Context-parallel order of one packed row, lengths as a `Uint32Array` (borrowed).
- * `nodes` is a JS number validated by the core.
- */
+/** Context-parallel order of one packed row, lengths as a `Uint32Array` (borrowed). */
 export declare function balanceU32(lengths: Uint32Array, nodes: number): NativeBalance
+
+/** What the TS layer and this addon must agree on (see `output::contract`). */
+export declare function contract(): NativeContract
+
+/**
+ * Every `error.code` seqpack produces. The TS `ErrorCode` type is derived
+ * from this enum through the generated `native.d.ts`.
+ */
+export declare const enum ErrorCode {
+  /**
+   * `lengths` is not an array of numbers or a supported typed array, or
+   * napi could not read an argument (e.g. a Proxy around a typed array).
+   */
+  InvalidInput = 'ERR_SEQPACK_INVALID_INPUT',
+  InvalidLength = 'ERR_SEQPACK_INVALID_LENGTH',
+  LengthExceedsCapacity = 'ERR_SEQPACK_LENGTH_EXCEEDS_CAPACITY',
+  InvalidCapacity = 'ERR_SEQPACK_INVALID_CAPACITY',
+  UnknownStrategy = 'ERR_SEQPACK_UNKNOWN_STRATEGY',
+  InvalidOption = 'ERR_SEQPACK_INVALID_OPTION',
+  TooManyItems = 'ERR_SEQPACK_TOO_MANY_ITEMS',
+  Aborted = 'ERR_SEQPACK_ABORTED',
+  /** A bug in seqpack (a caught panic). Never the caller's fault. */
+  Internal = 'ERR_SEQPACK_INTERNAL',
+}
 
 /**
  * A context-parallel order (`balance`). Loads are exact in the core (`u128`)
@@ -33,6 +54,17 @@ export interface NativeBalance {
   exact: boolean
 }
 
+/**
+ * Everything the TS layer must agree on with this addon, read once at load:
+ * the options `pack` takes and their shapes, the error codes, and the
+ * metrics layout.
+ */
+export interface NativeContract {
+  packOptions: Array<NativeOptionSpec>
+  errorCodes: Array<ErrorCode>
+  metricsLayout: Array<string>
+}
+
 /** Per-group balance (see `seqpack_core::metrics::GroupBalance`). */
 export interface NativeGroupBalance {
   numGroups: number
@@ -42,32 +74,40 @@ export interface NativeGroupBalance {
   attentionSpreadMax: number
 }
 
+/** One strategy option: its JS name and the shape of its value. */
+export interface NativeOptionSpec {
+  name: string
+  kind: OptionKind
+}
+
 export interface NativePacking {
   items: Uint32Array
   binOffsets: Uint32Array
   binLoads: Uint32Array
   binCapacities?: Uint32Array
   groupOffsets?: Uint32Array
-  /** See [`METRICS_LAYOUT`]. */
+  /** Slots named by `contract().metricsLayout`. */
   metrics: Float64Array
   /** Grouped strategies only. */
   groupBalance?: NativeGroupBalance
 }
 
 export interface NativeStrategyInfo {
-  name: string
+  name: StrategyName
   fullName: string
   online: boolean
   timeComplexity: string
   approximation: string
+  /** JS names of the options it takes besides `capacity`. */
   options: Array<string>
   grouped: boolean
 }
 
 /**
- * The strategy-specific options, passed as one object only when the caller
- * gave any (most calls give none, and reading an object's properties is the
- * most expensive part of crossing the boundary for small inputs).
+ * The strategy options, passed as one object only when the caller gave any
+ * (most calls give none, and reading an object's properties is the most
+ * expensive part of crossing the boundary for small inputs). Field names are
+ * the JS names of [`js_name`] (napi turns `group_size` into `groupSize`).
  */
 export interface NativeStrategyOptions {
   k?: number
@@ -77,6 +117,16 @@ export interface NativeStrategyOptions {
   capacities?: Array<number>
   weights?: Array<number>
   layouts?: Array<Array<number>>
+}
+
+/** How an option's value looks in JavaScript. */
+export declare const enum OptionKind {
+  /** One number (an integer). */
+  Number = 'number',
+  /** An array of numbers. */
+  Numbers = 'numbers',
+  /** An array of arrays of numbers. */
+  NumberLists = 'numberLists',
 }
 
 export declare function packAsyncF64(lengths: Float64Array, capacity: number | undefined | null, strategy: string | undefined | null, extra: NativeStrategyOptions | undefined | null, token: CancelToken): Promise<NativePacking>
@@ -94,11 +144,28 @@ export declare function packI32(lengths: Int32Array, capacity?: number | undefin
 /** Packs a `Uint32Array` of lengths, borrowed without copying. */
 export declare function packU32(lengths: Uint32Array, capacity?: number | undefined | null, strategy?: string | undefined | null, extra?: NativeStrategyOptions | undefined | null): NativePacking
 
-/**
- * Test hook: panics on purpose, synchronously (`"sync"`) or inside async
- * compute (`"async"`), to prove panics surface as errors and Node survives.
- */
-export declare function panicForTesting(mode: string): Promise<NativePacking> | void
-
 /** The strategy catalogue. */
 export declare function strategies(): Array<NativeStrategyInfo>
+
+/**
+ * Short names of the strategies, as the `strategy` option takes them.
+ * [`to_js_strategy`] is exhaustive, so a core strategy without a name here
+ * does not compile; a vitest contract test checks the names match the core's.
+ */
+export declare const enum StrategyName {
+  Nf = 'nf',
+  Ff = 'ff',
+  Bf = 'bf',
+  Wf = 'wf',
+  Hk = 'hk',
+  Ffd = 'ffd',
+  Bfd = 'bfd',
+  Ffs = 'ffs',
+  Mffd = 'mffd',
+  Obfd = 'obfd',
+  Obfdp = 'obfdp',
+  Ogbfd = 'ogbfd',
+  Ogbfdp = 'ogbfdp',
+  Ohgbfd = 'ohgbfd',
+  Oshgbfd = 'oshgbfd',
+}

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest'
-import { pack, packAsync, SeqpackError, __panicForTesting } from 'seqpack'
+import { describe, expect, inject, it } from 'vitest'
+import { createRequire } from 'node:module'
+import { pack, packAsync, SeqpackError } from 'seqpack'
 import { expectValid, randomLengths } from './helpers'
 
 const big = () => {
@@ -88,24 +89,39 @@ describe('packAsync', () => {
 })
 
 describe('panics never kill the process', () => {
+  // The hook exists only in the test-hooks build (see __test__/global-setup.ts).
+  const hooks = createRequire(import.meta.url)(inject('testHooksAddon')) as {
+    panicForTesting(mode: 'sync' | 'async'): Promise<unknown> | undefined
+    packU32(lengths: Uint32Array, capacity: number): { binLoads: Uint32Array }
+  }
+
   it('turns a panic in a synchronous export into ERR_SEQPACK_INTERNAL', () => {
     let err: unknown
     try {
-      __panicForTesting('sync')
+      hooks.panicForTesting('sync')
     } catch (e) {
       err = e
     }
-    expect(err).toBeInstanceOf(SeqpackError)
+    expect(err).toBeInstanceOf(Error)
     expect((err as SeqpackError).code).toBe('ERR_SEQPACK_INTERNAL')
     expect((err as SeqpackError).message).toContain('deliberate panic')
     // The addon still works afterwards.
+    expect(Array.from(hooks.packU32(Uint32Array.of(1, 2), 3).binLoads)).toEqual([3])
     expect(pack([1, 2], { capacity: 3 }).numBins).toBe(1)
   })
 
-  it('turns a panic inside async compute into a rejected promise', async () => {
-    const err = await (__panicForTesting('async') as Promise<unknown>).catch((e) => e)
-    expect(err).toBeInstanceOf(SeqpackError)
+  it('turns a panic inside async work into a rejected promise', async () => {
+    const err = await (hooks.panicForTesting('async') as Promise<unknown>).catch((e) => e)
+    expect(err).toBeInstanceOf(Error)
     expect((err as SeqpackError).code).toBe('ERR_SEQPACK_INTERNAL')
+    expect((err as SeqpackError).message).toContain('deliberate panic')
     expect((await packAsync([1, 2], { capacity: 3 })).numBins).toBe(1)
+  })
+
+  it('is not in the shipped exports or the release addon', async () => {
+    const api = await import('seqpack')
+    expect(Object.keys(api).filter((k) => /panic/i.test(k))).toEqual([])
+    const shipped = createRequire(import.meta.url)(api.nativeBinding.id)
+    expect('panicForTesting' in shipped).toBe(false)
   })
 })
