@@ -9,13 +9,26 @@
 // exports `name` and `stage({ root, quick })` returning { passed, failed } (and
 // optionally `skipped`, with a reason it prints). A stage that throws counts as
 // one failure. The exit code is non-zero if anything failed.
-import { argv, fs, path } from 'zx'
+//
+// First, the addon and dist/ are rebuilt when older than their sources (the
+// vitest suite imports the built package, so it must never see stale ones).
+import { $, argv, fs, path } from 'zx'
+import { staleness } from './lib/fresh.mjs'
 
 const root = path.resolve(import.meta.dirname, '..')
 process.chdir(root)
 const dir = path.join(root, 'scripts', 'test-stages')
 const files = (await fs.readdir(dir)).filter((f) => f.endsWith('.mjs')).sort()
 const only = argv.only ? String(argv.only).split(',') : null
+
+for (const [part, flag] of [['native', '--native-only'], ['ts', '--ts-only']]) {
+  // Rechecked after the addon build, which regenerates native.d.ts.
+  const why = staleness()[part]
+  if (why) {
+    console.log(`rebuilding (${why})`)
+    await $({ verbose: true })`node ${path.join(root, 'scripts', 'build.mjs')} ${flag}`
+  }
+}
 
 let passed = 0
 let failed = 0

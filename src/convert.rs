@@ -284,3 +284,89 @@ pub fn lengths_from_f64(lengths: &[f64], capacity: u32) -> core::Result<Vec<u32>
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use seqpack_core::ErrorKind;
+
+    #[test]
+    fn capacity_rules() {
+        assert_eq!(capacity(4096.0).unwrap(), 4096);
+        assert_eq!(capacity(4294967295.0).unwrap(), u32::MAX);
+        for bad in [0.0, -1.0, 1.5, f64::NAN, f64::INFINITY, 4294967296.0] {
+            let e = capacity(bad).unwrap_err();
+            assert_eq!(
+                (e.kind, e.value),
+                (ErrorKind::InvalidCapacity, Some(js_number(bad)))
+            );
+        }
+    }
+
+    #[test]
+    fn integer_options_name_the_option_in_js() {
+        assert_eq!(integer(OptionName::K, 2.0).unwrap(), 2);
+        assert_eq!(
+            integer(OptionName::Seed, 9_007_199_254_740_991.0).unwrap(),
+            (1 << 53) - 1
+        );
+        for (name, bad) in [
+            (OptionName::K, 1.0),
+            (OptionName::K, 2.5),
+            (OptionName::K, 65_537.0),
+            (OptionName::Seed, -1.0),
+            (OptionName::Seed, 9_007_199_254_740_992.0),
+            (OptionName::Threads, 0.0),
+            (OptionName::Threads, f64::NAN),
+            (OptionName::GroupSize, f64::INFINITY),
+            (OptionName::Nodes, 65_537.0),
+        ] {
+            let e = integer(name, bad).unwrap_err();
+            assert_eq!(
+                (e.kind, e.option),
+                (ErrorKind::InvalidOption, Some(name)),
+                "{bad}"
+            );
+            assert!(e
+                .message_with(js_name)
+                .contains(&format!("`{}`", js_name(name))));
+        }
+        let e = integer(OptionName::GroupSize, 0.0).unwrap_err();
+        assert!(
+            e.message_with(js_name).contains("`groupSize` = 0"),
+            "{}",
+            e.message()
+        );
+    }
+
+    #[test]
+    fn first_offending_length_is_named() {
+        let e = lengths_from_i32(&[1, -4], 8).unwrap_err();
+        assert_eq!(
+            (e.kind, e.index, e.value.as_deref()),
+            (ErrorKind::InvalidLength, Some(1), Some("-4"))
+        );
+        for (v, kind) in [
+            (f64::NAN, ErrorKind::InvalidLength),
+            (2.5, ErrorKind::InvalidLength),
+            (-1.0, ErrorKind::InvalidLength),
+            (0.0, ErrorKind::InvalidLength),
+            (f64::INFINITY, ErrorKind::InvalidLength),
+            (9.0, ErrorKind::LengthExceedsCapacity),
+        ] {
+            let e = lengths_from_f64(&[1.0, 2.0, v], 8).unwrap_err();
+            assert_eq!((e.kind, e.index), (kind, Some(2)), "{v}");
+            assert!(e.message().contains("index 2"), "{}", e.message());
+        }
+        assert_eq!(lengths_from_f64(&[1.0, 8.0], 8).unwrap(), vec![1, 8]);
+        assert_eq!(lengths_from_i32(&[1, 8], 8).unwrap(), vec![1, 8]);
+    }
+
+    #[test]
+    fn js_names_are_distinct() {
+        let mut names: Vec<&str> = OptionName::ALL.iter().map(|&o| js_name(o)).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), OptionName::ALL.len());
+    }
+}

@@ -1,0 +1,173 @@
+/**
+ * Contracts between the addon (Rust) and this package (TypeScript). Each
+ * side is read independently here, so a change on one side alone fails:
+ * the addon's own `contract()` and `strategies()` against the public API's
+ * behaviour and an expectation written out in this file.
+ */
+import { createRequire } from 'node:module'
+import { describe, expect, it } from 'vitest'
+import { pack, packAsync, balance, strategies, nativeBinding, SeqpackError, type ErrorCode, type PackOptions } from 'seqpack'
+
+const native = createRequire(import.meta.url)(nativeBinding.id) as {
+  contract(): { packOptions: { name: string; kind: string }[]; errorCodes: string[]; metricsLayout: string[] }
+  strategies(): { name: string; options: string[] }[]
+}
+const contract = native.contract()
+
+function codeOf(fn: () => unknown): [ErrorCode | undefined, number | undefined] {
+  try {
+    fn()
+  } catch (e) {
+    expect(e).toBeInstanceOf(SeqpackError)
+    return [(e as SeqpackError).code, (e as SeqpackError).index]
+  }
+  return [undefined, undefined]
+}
+
+/** A valid value for each option, written independently of the addon. */
+const VALID: Record<string, unknown> = { k: 4, seed: 7, threads: 2, groupSize: 2, capacities: [8, 4], weights: [1, 1, 1], layouts: [[8], [8, 4]] }
+/** Options a strategy cannot run without. */
+const REQUIRED: Record<string, string[]> = { ogbfd: ['groupSize'], ogbfdp: ['groupSize'], ohgbfd: ['capacities'], oshgbfd: ['layouts'] }
+
+describe('strategy catalogue', () => {
+  it('every listed strategy packs under its listed name with the options it lists', () => {
+    const listed = strategies()
+    expect(listed.map((s) => s.name)).toEqual(native.strategies().map((s) => s.name))
+    for (const s of listed) {
+      const opts: Record<string, unknown> = { strategy: s.name }
+      for (const o of s.options) opts[o] = VALID[o]
+      if (!s.options.includes('capacities') && !s.options.includes('layouts')) opts.capacity = 8
+      const r = pack([3, 4, 5], opts as PackOptions)
+      expect(r.numItems, s.name).toBe(3)
+      // Without a required option it fails naming that option.
+      for (const req of REQUIRED[s.name] ?? []) {
+        const { [req]: _, ...rest } = opts
+        const [code] = codeOf(() => pack([3], rest as PackOptions))
+        expect(code, `${s.name} without ${req}`).toBe('ERR_SEQPACK_INVALID_OPTION')
+      }
+    }
+    expect(Object.keys(REQUIRED).every((n) => listed.some((s) => s.name === n))).toBe(true)
+  })
+
+  it('the options pack reads are exactly those the strategies take, and each is checked by its JS name', async () => {
+    const fromStrategies = new Set(strategies().flatMap((s) => s.options))
+    expect(new Set(contract.packOptions.map((o) => o.name))).toEqual(fromStrategies)
+    expect(Object.keys(VALID).sort()).toEqual([...fromStrategies].sort())
+    for (const { name, kind } of contract.packOptions) {
+      const taker = strategies().find((s) => s.options.includes(name))!
+      const other = strategies().find((s) => !s.options.includes(name))!
+      // The addon reads it: a strategy that does not take it refuses it by name.
+      const refused = () => pack([1], { capacity: 8, strategy: other.name, [name]: VALID[name] } as PackOptions)
+      expect(codeOf(refused)[0], name).toBe('ERR_SEQPACK_INVALID_OPTION')
+      expect(() => refused()).toThrow(name)
+      // A value of the wrong shape is refused by its name, sync and async.
+      const badValue = kind === 'number' ? 1.5 : kind === 'numbers' ? [1, 0.5] : [[1, 0.5]]
+      const opts: Record<string, unknown> = { strategy: taker.name, [name]: badValue }
+      for (const req of REQUIRED[taker.name] ?? []) if (req !== name) opts[req] = VALID[req]
+      if (!taker.options.includes('capacities') && !taker.options.includes('layouts')) opts.capacity = 8
+      const [code] = codeOf(() => pack([1, 1, 1], opts as PackOptions))
+      expect(code, `${taker.name} ${name}=${JSON.stringify(badValue)}`).toBe('ERR_SEQPACK_INVALID_OPTION')
+      await expect(packAsync([1, 1, 1], opts as PackOptions)).rejects.toMatchObject({ code: 'ERR_SEQPACK_INVALID_OPTION' })
+    }
+  })
+})
+
+describe('error codes', () => {
+  // One input per code, written here: a code added or renamed on either side fails.
+  const triggers: Record<ErrorCode, (() => unknown) | null> = {
+    ERR_SEQPACK_INVALID_INPUT: () => pack('x' as never, { capacity: 8 }),
+    ERR_SEQPACK_INVALID_LENGTH: () => pack([1, 0], { capacity: 8 }),
+    ERR_SEQPACK_LENGTH_EXCEEDS_CAPACITY: () => pack([9], { capacity: 8 }),
+    ERR_SEQPACK_INVALID_CAPACITY: () => pack([1], { capacity: 0 }),
+    ERR_SEQPACK_UNKNOWN_STRATEGY: () => pack([1], { capacity: 8, strategy: 'zz' as never }),
+    ERR_SEQPACK_INVALID_OPTION: () => pack([1], { capacity: 8, strategy: 'hk', k: 1 }),
+    // Needs 2^32 - 1 items; checked in the core's tests.
+    ERR_SEQPACK_TOO_MANY_ITEMS: null,
+    // Asynchronous; checked in async.test.ts.
+    ERR_SEQPACK_ABORTED: null,
+    // A caught panic; checked in async.test.ts with the test-hooks addon.
+    ERR_SEQPACK_INTERNAL: null,
+  }
+
+  it('the TS codes are the addon codes', () => {
+    expect(Object.keys(triggers).sort()).toEqual([...contract.errorCodes].sort())
+  })
+
+  it('each code is produced by its trigger, as a SeqpackError with that code', () => {
+    for (const [code, trigger] of Object.entries(triggers)) {
+      if (trigger) expect(codeOf(trigger)[0], code).toBe(code)
+    }
+  })
+
+  it('an error names the offending element through index and value properties', () => {
+    const e = (() => {
+      try {
+        pack([4, 5, 1.5], { capacity: 8 })
+      } catch (err) {
+        return err as SeqpackError
+      }
+    })()!
+    expect([e.code, e.index, e.value]).toEqual(['ERR_SEQPACK_INVALID_LENGTH', 2, '1.5'])
+    expect(e.message).not.toMatch(/\u001f/)
+  })
+
+  it('napi conversion errors become SeqpackError ERR_SEQPACK_INVALID_INPUT', () => {
+    // instanceof passes through the Proxy, but napi cannot borrow its buffer.
+    const proxy = new Proxy(new Uint32Array([1, 2]), {})
+    expect(codeOf(() => pack(proxy, { capacity: 8 }))[0]).toBe('ERR_SEQPACK_INVALID_INPUT')
+  })
+
+  it('one rule for the options argument: the code of the option at fault', () => {
+    expect(codeOf(() => pack([1], null as never))[0]).toBe('ERR_SEQPACK_INVALID_CAPACITY')
+    expect(codeOf(() => pack([1], { capacity: 8, strategy: 3 as never }))[0]).toBe('ERR_SEQPACK_UNKNOWN_STRATEGY')
+    expect(codeOf(() => balance([1], null as never))[0]).toBe('ERR_SEQPACK_INVALID_OPTION')
+    expect(codeOf(() => balance([1], { nodes: '2' } as never))[0]).toBe('ERR_SEQPACK_INVALID_OPTION')
+  })
+
+  it('reads each option once', () => {
+    let reads = 0
+    const options = {
+      get capacity() {
+        reads++
+        return reads === 1 ? 8 : 'eight'
+      },
+    }
+    expect(pack([3, 4], options as never).numBins).toBe(1)
+    expect(reads).toBe(1)
+  })
+})
+
+describe('metrics layout', () => {
+  it('names exactly the metric properties of PackResult, each decoded to its value', () => {
+    const lengths = [6, 5, 4, 3]
+    const r = pack(lengths, { capacity: 10, strategy: 'nf' })
+    // Next-Fit, C = 10: [6] [5 4] [3]. Worked by hand.
+    const u = [0.6, 0.9, 0.3]
+    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length
+    const std = (a: number[]) => Math.sqrt(mean(a.map((x) => (x - mean(a)) ** 2)))
+    const expected: Record<string, number> = {
+      numBins: 3,
+      numItems: 4,
+      totalTokens: 18,
+      totalCapacity: 30,
+      paddingTokens: 12,
+      efficiency: 0.6,
+      'utilisation.mean': mean(u),
+      'utilisation.std': std(u),
+      'utilisation.min': 0.3,
+      'utilisation.max': 0.9,
+      'itemsPerBin.mean': 4 / 3,
+      'itemsPerBin.std': std([1, 2, 1]),
+      'itemsPerBin.min': 1,
+      'itemsPerBin.max': 2,
+      lowerBoundL1: 2,
+      lowerBound: 2,
+      gap: 1.5,
+    }
+    expect([...contract.metricsLayout].sort()).toEqual(Object.keys(expected).sort())
+    for (const [path, want] of Object.entries(expected)) {
+      const got = path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], r)
+      expect(got, path).toBeCloseTo(want, 12)
+    }
+  })
+})
