@@ -8,7 +8,7 @@ describe('pack: the API contract', () => {
     const r = pack(lengths, { capacity: 1024 })
     expect(r).toBeInstanceOf(PackResult)
     expect(r.numBins).toBe(4)
-    // Best fit decreasing with the anchors' tie-breaks; 200 goes to the bin that reached 224 last.
+    // Best fit decreasing with the tie-breaks of seqpacker and LightBinPack; 200 goes to the bin that reached 224 last.
     expect(r.bins()).toEqual([[0], [1, 7], [2, 4], [3, 5, 6]])
     expect(Array.from(r.binLoads)).toEqual([1000, 900, 1000, 1000])
     expect(Array.from(r.binOffsets)).toEqual([0, 1, 3, 5, 8])

@@ -5,9 +5,12 @@ import { describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { pack } from 'seqpack'
+import { createRequire } from 'node:module'
+import { pack, nativeBinding } from 'seqpack'
 import { obfd as tsObfd } from '../bench/ts-obfd'
 import { randomLengths } from './helpers'
+// @ts-expect-error plain ESM module without types
+import { lengthsFor } from '../bench/datasets.mjs'
 
 const root = join(__dirname, '..')
 const meta = JSON.parse(readFileSync(join(root, 'data', 'datasets.json'), 'utf8'))
@@ -78,5 +81,16 @@ describe('TypeScript OBFD used by the peer benchmark', () => {
       expect(Array.from(got.items)).toEqual(Array.from(want.items))
       expect(Array.from(got.binOffsets)).toEqual(Array.from(want.binOffsets))
     }
+  })
+})
+
+describe('bench/ab.mjs', () => {
+  it('times a build against itself on the same input and prints side-by-side ratios', () => {
+    const node = createRequire(import.meta.url).resolve(nativeBinding.id)
+    const out = execFileSync(process.execPath, [join(root, 'bench', 'ab.mjs'), node, node, '--n', '2000', '--capacity', '512', '--rounds', '2'], { encoding: 'utf8' })
+    const bins = pack(lengthsFor('uniform', 2000, 512), { capacity: 512 }).numBins
+    const lines = out.trim().split('\n')
+    expect(lines[0]).toBe(`uniform N=2000 C=512 rounds=2x1000 bins=${bins}`)
+    expect(lines.slice(1).map((l) => l.replace(/[\d.]+ ns\/item/, 'T ns/item'))).toEqual([`  ${node}: T ns/item (x1.000)`, expect.stringMatching(/^ {2}.*: T ns\/item \(x\d\.\d{3}\)$/)])
   })
 })

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench`: every strategy seqpack ships (read from strategies(), so new
-// ones appear by themselves) on the anchors' synthetic distributions and the
+// ones appear by themselves) on the synthetic distributions of seqpacker and LightBinPack and the
 // bundled real datasets, timed with tinybench from JS (Uint32Array in, flat
 // result out). Prints ns/item and efficiency; writes bench/.results/bench.json.
 //
@@ -13,26 +13,14 @@ import path from 'node:path'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Bench } from 'tinybench'
+import { argv as args } from 'zx'
 import { pack, strategies } from 'seqpack'
 import { allDistributions, lengthsFor } from './datasets.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
-/** Parses `--flag` and `--key value` / `--key=value` arguments. */
-export function parseArgs(argv) {
-  const out = {}
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]
-    if (!a.startsWith('--')) continue
-    const [k, v] = a.slice(2).split('=', 2)
-    if (v !== undefined) out[k] = v
-    else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) out[k] = argv[++i]
-    else out[k] = true
-  }
-  return out
-}
-
-const list = (v, f = String) => (typeof v === 'string' ? v.split(',').map((s) => f(s.trim())) : undefined)
+/** A comma-separated flag value as a list (zx's argv gives a lone number as a number). */
+const list = (v, f = String) => (v === undefined || typeof v === 'boolean' ? undefined : String(v).split(',').map((s) => f(s.trim())))
 
 /**
  * Values for the options some strategies require (other options keep their
@@ -51,7 +39,6 @@ export function optionsFor(info, capacity) {
 }
 
 async function main() {
-  const args = parseArgs(process.argv.slice(2))
   const quick = Boolean(args.quick)
   const ns = list(args.n, Number) ?? (quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000, ...(args.full ? [10_000_000] : [])])
   const caps = list(args.capacity, Number) ?? (quick ? [2048] : [512, 1024, 2048, 4096, 8192])

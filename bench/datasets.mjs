@@ -1,7 +1,7 @@
 // Length distributions for the demo and the benchmarks.
 //
 // Real: the bundled token-length files under data/ (see data/datasets.json and
-// scripts/make-datasets.mjs). Synthetic: the four distributions the anchors
+// scripts/make-datasets.mjs). Synthetic: the four distributions seqpacker and LightBinPack
 // benchmark with, drawn from a seeded PRNG so every run and every contender
 // sees exactly the same numbers.
 import fs from 'node:fs'
@@ -51,25 +51,40 @@ function normal(rand) {
 const LOGNORMAL_SIGMA = Math.sqrt(Math.log(1 + (64 * 64) / (128 * 128)))
 const LOGNORMAL_MU = Math.log(128) - (LOGNORMAL_SIGMA * LOGNORMAL_SIGMA) / 2
 
-/** The anchors' synthetic distributions: name -> draw(rand) (a real number, rounded and clamped by the caller). */
-export const SYNTHETIC = {
+/**
+ * The one table of synthetic length distributions: name -> draw(rand,
+ * capacity), a real number that {@link synthetic} rounds and clamps to
+ * [1, capacity]. The first four are those of seqpacker and LightBinPack, in
+ * tokens whatever the capacity; the `-c` ones scale with the capacity (the
+ * PGO/BOLT workloads use them to cover every capacity class).
+ */
+export const DISTRIBUTIONS = {
   uniform: (rand) => 16 + Math.floor(rand() * (512 - 16 + 1)), // Uniform[16, 512]
   lognormal: (rand) => Math.exp(LOGNORMAL_MU + LOGNORMAL_SIGMA * normal(rand)), // mean 128, sd 64
   exponential: (rand) => -128 * Math.log(1 - rand()), // mean 128
   bimodal: (rand) => (rand() < 0.7 ? 64 + 12.8 * normal(rand) : 512 + 102.4 * normal(rand)),
+  'uniform-c': (rand, c) => 1 + Math.floor(rand() * c), // Uniform[1, C]
+  'lognormal-c': (rand, c) => Math.exp(Math.log(c / 8) + normal(rand)), // median C/8, sigma 1
+  'pareto-c': (rand, c) => Math.max(1, c / 64) / Math.pow(1 - rand(), 1 / 1.3), // alpha 1.3, from C/64
+  'exponential-c': (rand, c) => (-Math.log(1 - rand()) * c) / 5, // mean C/5
+  'bimodal-c': (rand, c) => (rand() < 0.7 ? c * (0.02 + 0.08 * rand()) : c * (0.4 + 0.6 * rand())), // chat turns + long documents
+  'nearfull-c': (rand, c) => c * (0.5 + 0.5 * rand()), // Uniform[C/2, C]
 }
+
+/** The synthetic distributions the benchmarks compare on (those of seqpacker and LightBinPack). */
+export const BENCH_SYNTHETIC = ['uniform', 'lognormal', 'exponential', 'bimodal']
 
 /** `n` lengths of a synthetic distribution, rounded and clamped to [1, capacity]. */
 export function synthetic(name, n, capacity, seed = 42) {
-  const draw = SYNTHETIC[name]
-  if (!draw) throw new Error(`unknown synthetic distribution ${JSON.stringify(name)}; known: ${Object.keys(SYNTHETIC).join(', ')}`)
+  const draw = DISTRIBUTIONS[name]
+  if (!draw) throw new Error(`unknown synthetic distribution ${JSON.stringify(name)}; known: ${Object.keys(DISTRIBUTIONS).join(', ')}`)
   const rand = rng(seed)
   const out = new Uint32Array(n)
-  for (let i = 0; i < n; i++) out[i] = Math.min(capacity, Math.max(1, Math.round(draw(rand))))
+  for (let i = 0; i < n; i++) out[i] = Math.min(capacity, Math.max(1, Math.round(draw(rand, capacity))))
   return out
 }
 
-/** A real dataset's lengths that fit `capacity` (longer ones dropped, as the anchors do). */
+/** A real dataset's lengths that fit `capacity` (longer ones dropped, as seqpacker and LightBinPack do). */
 export function fitting(name, capacity) {
   return loadDataset(name).filter((v) => v <= capacity)
 }
@@ -83,12 +98,12 @@ export function resample(name, n, capacity, seed = 42) {
   return out
 }
 
-/** Every distribution name: the synthetic ones, then the real ones. */
+/** Every distribution the benchmarks run: the synthetic ones, then the real ones. */
 export function allDistributions() {
-  return [...Object.keys(SYNTHETIC), ...realNames()]
+  return [...BENCH_SYNTHETIC, ...realNames()]
 }
 
 /** `n` lengths of any distribution (synthetic or real), all in [1, capacity]. */
 export function lengthsFor(dist, n, capacity, seed = 42) {
-  return dist in SYNTHETIC ? synthetic(dist, n, capacity, seed) : resample(dist, n, capacity, seed)
+  return dist in DISTRIBUTIONS ? synthetic(dist, n, capacity, seed) : resample(dist, n, capacity, seed)
 }

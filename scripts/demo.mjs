@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run demo`: packs the bundled datasets of real token lengths (GPT-2
 // tokenizer; see data/datasets.json) with OBFD and prints what packing buys.
-// Sequences longer than the capacity are dropped first, as the anchors do
+// Sequences longer than the capacity are dropped first, as seqpacker and LightBinPack do
 // (a trainer would truncate or split them).
 import { pack } from 'seqpack'
 import { datasetInfo, loadDataset } from '../bench/datasets.mjs'

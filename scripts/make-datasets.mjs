@@ -6,7 +6,7 @@
 //   node scripts/make-datasets.mjs            # writes data/<name>.u32 + data/datasets.json
 //   node scripts/make-datasets.mjs --check    # recomputes and compares with the committed files
 //
-// The hub datasets the anchors use (Alpaca, UltraChat, C4) cannot be fetched
+// The hub datasets seqpacker and LightBinPack use (Alpaca, UltraChat, C4) cannot be fetched
 // here, so the texts come from Debian packages (versions recorded in
 // datasets.json, so a rerun on the same Debian release gives identical files):
 //   chat: every fortune cookie of `fortunes` + `fortunes-min` (short human texts,
@@ -19,7 +19,7 @@
 // Each text is tokenized with the GPT-2 tokenizer (r50k_base, npm gpt-tokenizer),
 // no special tokens. Lengths are stored in source order (sorted file paths,
 // then position in the file) as little-endian uint32.
-import { $, fs, path } from 'zx'
+import { $, argv, fs, path } from 'zx'
 import zlib from 'node:zlib'
 import { spawnSync } from 'node:child_process'
 import { countTokens } from 'gpt-tokenizer/encoding/r50k_base'
@@ -27,7 +27,7 @@ import { countTokens } from 'gpt-tokenizer/encoding/r50k_base'
 $.verbose = false
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const dataDir = path.join(root, 'data')
-const check = process.argv.includes('--check')
+const check = Boolean(argv.check)
 
 const DOC_PACKAGES = ['manpages', 'manpages-dev', 'perl-doc', 'libssl-doc', 'libx11-doc', 'libcurl4-doc', 'tcl8.6-doc', 'git-man']
 const CHAT_PACKAGES = ['fortunes', 'fortunes-min']

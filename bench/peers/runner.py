@@ -1,4 +1,4 @@
-"""Times one Python peer for scripts/bench-peers.mjs.
+"""Times one Python peer for bench/peers.mjs.
 
 Usage: runner.py <contender>   (names in contenders.py)
 

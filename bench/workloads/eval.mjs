@@ -12,9 +12,9 @@
 // case, the best-of and total time, and a fingerprint of the packings so the
 // caller can check that every build packs identically.
 import { pack, strategies } from 'seqpack'
-import { check, fingerprint, flags, lengths, optionsFor, withWeights } from './lib.mjs'
+import { argv as f } from 'zx'
+import { check, fingerprint, lengths, optionsFor, withWeights } from './lib.mjs'
 
-const f = flags()
 const repsFlag = f.reps === undefined ? null : Number(f.reps)
 const warmup = f.warmup === undefined ? 1 : Number(f.warmup)
 // Items packed per case (reps = work / N, at least 1): ~1M by default.
@@ -24,16 +24,16 @@ const work = f.work === undefined ? 1_000_000 : Number(f.work)
 export function evalCases(list) {
   const cases = []
   const obfd = [
-    ['lognormal', 10_000, 2_048],
-    ['pareto', 10_000, 512],
-    ['uniform', 100_000, 2_048],
-    ['lognormal', 100_000, 512],
-    ['lognormal', 1_000_000, 8_192],
-    ['pareto', 1_000_000, 4_096],
+    ['lognormal-c', 10_000, 2_048],
+    ['pareto-c', 10_000, 512],
+    ['uniform-c', 100_000, 2_048],
+    ['lognormal-c', 100_000, 512],
+    ['lognormal-c', 1_000_000, 8_192],
+    ['pareto-c', 1_000_000, 4_096],
   ]
   const others = [
-    ['lognormal', 100_000, 4_096],
-    ['uniform', 10_000, 512],
+    ['lognormal-c', 100_000, 4_096],
+    ['uniform-c', 10_000, 512],
   ]
   let seed = 1
   for (const info of list) {

@@ -1,52 +1,13 @@
-// Shared pieces of the PGO/BOLT workloads (train.mjs, eval.mjs): a seeded RNG,
-// length distributions, and per-strategy options derived from `strategies()`
+// Shared pieces of the PGO/BOLT workloads (train.mjs, eval.mjs): seeded
+// lengths (from the one distribution table, bench/datasets.mjs), and per-strategy options derived from `strategies()`
 // so that every strategy the addon exposes is exercised without this file
 // having to know the list.
 //
 // The addon is loaded through the package itself ('seqpack' self-reference,
 // i.e. dist/), so SEQPACK_NATIVE_PATH selects which .node runs: the normal
 // build, an instrumented one, or an optimized one.
-import { rng as mulberry32 } from '../datasets.mjs'
-
-/**
- * Seeded uniform doubles in [0, 1): the benchmarks' mulberry32, with the seed
- * scrambled first so nearby seeds give unrelated streams.
- */
-export function rng(seed) {
-  return mulberry32(Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) >>> 0)
-}
-
-/**
- * Length distributions, each `(rand, capacity) => integer in 1..capacity`.
- * They mimic what sequence packing sees: many short documents with a long
- * tail (lognormal, pareto), flat (uniform), two populations (bimodal: chat
- * turns + long documents), and items near the capacity (nearfull).
- */
-export const DISTRIBUTIONS = {
-  lognormal: (r, c, mu = Math.log(c / 8), sigma = 1.0) => {
-    const z = Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r())
-    return clamp(Math.round(Math.exp(mu + sigma * z)), c)
-  },
-  uniform: (r, c) => 1 + Math.floor(r() * c),
-  pareto: (r, c, alpha = 1.3, xm = Math.max(1, c / 64)) => clamp(Math.round(xm / Math.pow(1 - r(), 1 / alpha)), c),
-  bimodal: (r, c) => (r() < 0.7 ? clamp(Math.round(c * (0.02 + 0.08 * r())), c) : clamp(Math.round(c * (0.4 + 0.6 * r())), c)),
-  exponential: (r, c) => clamp(Math.round((-Math.log(1 - r()) * c) / 5), c),
-  nearfull: (r, c) => clamp(Math.round(c * (0.5 + 0.5 * r())), c),
-}
-
-function clamp(v, c) {
-  return v < 1 ? 1 : v > c ? c : v
-}
-
-/** `n` lengths from `dist` with capacity `c`, deterministic in `seed`. */
-export function lengths(dist, n, c, seed) {
-  const f = DISTRIBUTIONS[dist]
-  if (!f) throw new Error(`unknown distribution ${dist}`)
-  const r = rng(seed)
-  const out = new Uint32Array(n)
-  for (let i = 0; i < n; i++) out[i] = f(r, c)
-  return out
-}
+/** `lengths(dist, n, c, seed)`: `n` seeded lengths of a distribution of bench/datasets.mjs. */
+export { synthetic as lengths } from '../datasets.mjs'
 
 /**
  * Options for `info` (an entry of `strategies()`) at capacity `c`. Only the
@@ -123,20 +84,4 @@ export function fingerprint(res, h = 0x811c9dc5) {
   for (let i = 0; i < res.items.length; i++) mix(res.items[i])
   for (let i = 0; i < res.binOffsets.length; i++) mix(res.binOffsets[i])
   return h
-}
-
-/** Tiny flag parser: `--name value` and `--flag`. */
-export function flags(argv = process.argv.slice(2)) {
-  const out = {}
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]
-    if (!a.startsWith('--')) continue
-    const key = a.slice(2)
-    const next = argv[i + 1]
-    if (next !== undefined && !next.startsWith('--')) {
-      out[key] = next
-      i++
-    } else out[key] = true
-  }
-  return out
 }

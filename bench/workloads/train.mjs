@@ -9,13 +9,13 @@
 //
 //   SEQPACK_NATIVE_PATH=/abs/x.node node bench/workloads/train.mjs [--quick]
 import { pack, packAsync, strategies } from 'seqpack'
-import { check, flags, lengths, optionsFor, withWeights } from './lib.mjs'
+import { argv as f } from 'zx'
+import { check, lengths, optionsFor, withWeights } from './lib.mjs'
 
-const f = flags()
 const quick = Boolean(f.quick)
 const SIZES = quick ? [1_500, 12_000, 60_000] : [3_000, 30_000, 300_000]
 const CAPS = [1_000, 3_000, 6_000, 16_384]
-const DISTS = ['exponential', 'nearfull', 'bimodal', 'lognormal']
+const DISTS = ['exponential-c', 'nearfull-c', 'bimodal-c', 'lognormal-c']
 
 const t0 = performance.now()
 let runs = 0

@@ -1,7 +1,7 @@
 //! Criterion benchmarks of the core, with no JavaScript in the timed region, so
-//! the napi boundary's cost can be read off against `scripts/perf-ab.mjs`.
+//! the napi boundary's cost can be read off against `bench/ab.mjs`.
 //!
-//! Inputs are the anchors' four synthetic distributions (seeded): uniform
+//! Inputs are the four synthetic distributions of seqpacker and LightBinPack (seeded): uniform
 //! 16..=512, log-normal mean 128 sd 64, exponential mean 128, bimodal
 //! 70% N(64, 12.8) + 30% N(512, 102.4); lengths are clamped to `1..=C`.
 //!

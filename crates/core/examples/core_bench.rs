@@ -1,5 +1,5 @@
 //! Times the core alone (no napi, no JS), so the benchmarks can show what the
-//! Node boundary costs on top of it. Used by `scripts/bench-peers.mjs`:
+//! Node boundary costs on top of it. Used by `bench/peers.mjs`:
 //!
 //! ```text
 //! cargo run --release -p seqpack-core --example core_bench -- <strategy> <rounds> <lengths.u32> <capacity> [<lengths.u32> <capacity> ...]

@@ -1,7 +1,7 @@
 //! Item orders shared by the offline algorithms.
 
 /// Input indices by decreasing length; equal lengths keep ascending index
-/// (the anchors' tie-break, which makes BFD and OBFD agree bin for bin).
+/// (the tie-break of seqpacker and LightBinPack, which makes BFD and OBFD agree bin for bin).
 ///
 /// Counting sort, `O(n + max_len)`, when `max_len` is small next to `n`
 /// (the usual case: lengths are bounded by a context size); otherwise a

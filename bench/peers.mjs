@@ -1,12 +1,11 @@
 #!/usr/bin/env node
 // `npm run bench:peers`: seqpack against the real peers, side by side, on the
-// same inputs, then every target of the performance issue with its measured
-// value. Run from a fresh clone after `npm ci`; the Python peers are installed
+// same inputs, then every performance target with its measured value. Run from a fresh clone after `npm ci`; the Python peers are installed
 // by this script into .venv/ (gitignored).
 //
-//   node scripts/bench-peers.mjs            N = 10k, 1M; C = 2048, 4096; 7 datasets
-//   node scripts/bench-peers.mjs --quick    C = 4096, fewer rounds, slow peers on 2 datasets
-//   node scripts/bench-peers.mjs --report   also regenerates docs/benchmarks.md (+ SVG plots)
+//   node bench/peers.mjs            N = 10k, 1M; C = 2048, 4096; 7 datasets
+//   node bench/peers.mjs --quick    C = 4096, fewer rounds, slow peers on 2 datasets
+//   node bench/peers.mjs --report   also regenerates docs/benchmarks.md (+ SVG plots)
 //   --no-install  use .venv as it is     --rounds R   override the round count
 //
 // Method: lengths are written ONCE to bench/.data/*.u32 and every contender
@@ -17,17 +16,15 @@
 // run in long-lived worker processes (bench/peers/runner.py) and are asked for
 // one timed call at a time, so rounds are interleaved across all contenders;
 // warm-up calls first, then the median of the rounds.
-import { $, fs, path } from 'zx'
+import { $, argv as args, fs, path } from 'zx'
 import os from 'node:os'
 import { spawn, spawnSync } from 'node:child_process'
 import readline from 'node:readline'
-import { allDistributions, lengthsFor } from '../bench/datasets.mjs'
-import { parseArgs } from '../bench/bench.mjs'
-import { median, textTable as table } from '../bench/format.mjs'
+import { allDistributions, lengthsFor } from './datasets.mjs'
+import { median, textTable as table } from './format.mjs'
 
 $.verbose = false
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
-const args = parseArgs(process.argv.slice(2))
 const quick = Boolean(args.quick)
 const dataDir = path.join(root, 'bench', '.data')
 const resultsDir = path.join(root, 'bench', '.results')
@@ -61,7 +58,7 @@ async function setupPython() {
     }
   }
   const pip = async (spec) => $({ nothrow: true })`${py} -m pip install -q --disable-pip-version-check ${spec}`
-  if (!args['no-install']) {
+  if (args.install !== false) {
     const np = await pip(`numpy==${PINS.numpy}`)
     if (np.exitCode !== 0) {
       for (const p of ['seqpacker', 'lightbinpack', 'binpacking', 'prtpy']) skipped[p] = `numpy failed to install: ${np.stderr.trim().split('\n').slice(-3).join(' ')}`
@@ -464,14 +461,14 @@ async function main() {
   log('\n=== Bin counts of implementations of the same algorithm ===')
   const bad = agreement.filter((a) => !a.agree)
   log(`${agreement.length - bad.length} of ${agreement.length} cases agree` + (bad.length ? '\n' + bad.map((a) => `DIFFER ${a.key}: ${a.detail}`).join('\n') : ''))
-  log('\n=== Targets (issue 4 item 3) ===')
+  log('\n=== Performance targets ===')
   log(table(['target', 'goal', 'measured', 'met'], targets.map((t) => [t.name, t.goal, t.value, t.met === null ? '-' : t.met ? 'yes' : 'NO'])))
   for (const [p, why] of Object.entries(skipped)) log(`SKIPPED ${p}: ${why}`)
 
   const pyVersions = {}
   for (const c of contenders) pyVersions[c.lib] = c.version
   const result = {
-    command: `node scripts/bench-peers.mjs ${process.argv.slice(2).join(' ')}`.trim(),
+    command: `node bench/peers.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     date: new Date().toISOString(),
     seconds: Math.round((Date.now() - t0) / 1000),
     machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, node: process.version, python: spawnSync(py, ['--version'], { encoding: 'utf8' }).stdout.trim(), rustc: spawnSync('rustc', ['--version'], { encoding: 'utf8' }).stdout.trim() },
@@ -482,7 +479,7 @@ async function main() {
   fs.writeFileSync(path.join(resultsDir, 'peers.json'), JSON.stringify(result, null, 1))
   log(`\nwrote bench/.results/peers.json (${result.seconds} s)`)
   if (args.report) {
-    const { writeReport } = await import('../bench/report.mjs')
+    const { writeReport } = await import('./report.mjs')
     log(`wrote ${writeReport(root)}`)
   }
 }
