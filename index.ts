@@ -394,17 +394,13 @@ export async function packAsync(lengths: Lengths, options: AsyncPackOptions): Pr
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new SeqpackError('ERR_SEQPACK_INVALID_OPTION', `option \`signal\` must be an AbortSignal, got ${typeName(signal)}`)
   }
-  const [kind, arr] = prepareLengths(lengths)
+  const [, arr] = prepareLengths(lengths)
   if (signal?.aborted) throw abortError(signal)
   const token = new native.CancelToken()
   const onAbort = () => token.cancel()
   signal?.addEventListener('abort', onAbort, { once: true })
   try {
-    let n: NativePacking
-    if (kind === 'u32') n = await native.packAsyncU32(arr as Uint32Array, ...opts, token)
-    else if (kind === 'i32') n = await native.packAsyncI32(arr as Int32Array, ...opts, token)
-    else n = await native.packAsyncF64(arr as Float64Array, ...opts, token)
-    return new PackResult(n)
+    return new PackResult(await native.packAsync(arr, ...opts, token))
   } catch (err) {
     const e = fromNative(err)
     if (e instanceof SeqpackError && e.code === 'ERR_SEQPACK_ABORTED' && signal) throw abortError(signal)

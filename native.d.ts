@@ -129,11 +129,12 @@ export declare const enum OptionKind {
   NumberLists = 'numberLists',
 }
 
-export declare function packAsyncF64(lengths: Float64Array, capacity: number | undefined | null, strategy: string | undefined | null, extra: NativeStrategyOptions | undefined | null, token: CancelToken): Promise<NativePacking>
-
-export declare function packAsyncI32(lengths: Int32Array, capacity: number | undefined | null, strategy: string | undefined | null, extra: NativeStrategyOptions | undefined | null, token: CancelToken): Promise<NativePacking>
-
-export declare function packAsyncU32(lengths: Uint32Array, capacity: number | undefined | null, strategy: string | undefined | null, extra: NativeStrategyOptions | undefined | null, token: CancelToken): Promise<NativePacking>
+/**
+ * Packs on the libuv pool. The lengths are copied once, here on the JS
+ * thread, so later mutation by JS cannot race the worker (one export for
+ * every array kind: the copy costs more than telling the kinds apart).
+ */
+export declare function packAsync(lengths: Uint32Array | Int32Array | Float64Array, capacity: number | undefined | null, strategy: string | undefined | null, extra: NativeStrategyOptions | undefined | null, token: CancelToken): Promise<NativePacking>
 
 /** Packs JavaScript numbers (a plain array converted to `Float64Array` by the TS layer). */
 export declare function packF64(lengths: Float64Array, capacity?: number | undefined | null, strategy?: string | undefined | null, extra?: NativeStrategyOptions | undefined | null): NativePacking

@@ -158,8 +158,8 @@ impl NativeOptions {
         }
     }
 
-    /// The validated request. Problems are reported in the core's order:
-    /// unknown strategy, inapplicable option, then values.
+    /// The validated request. The strategy is checked first, then each
+    /// option (applicability, then value), then the core's rules.
     pub fn request(&self) -> core::Result<core::Request> {
         let strategy: Strategy = match &self.strategy {
             Some(s) => s.parse()?,
@@ -177,42 +177,33 @@ impl NativeOptions {
 }
 
 impl NativeStrategyOptions {
-    fn given(&self) -> impl Iterator<Item = OptionName> + '_ {
-        [
-            (self.k.is_some(), OptionName::K),
-            (self.seed.is_some(), OptionName::Seed),
-            (self.threads.is_some(), OptionName::Threads),
-            (self.group_size.is_some(), OptionName::GroupSize),
-            (self.capacities.is_some(), OptionName::Capacities),
-            (self.weights.is_some(), OptionName::Weights),
-            (self.layouts.is_some(), OptionName::Layouts),
-        ]
-        .into_iter()
-        .filter_map(|(given, name)| given.then_some(name))
-    }
-
-    /// Converts the given options onto `b`. An option `strategy` does not take
-    /// is reported before its value is looked at, as the core would.
+    /// Converts the given options onto `b`, one option at a time in a fixed
+    /// order; an option `strategy` does not take is reported before its value
+    /// is looked at.
     fn apply(&self, strategy: Strategy, mut b: RequestBuilder) -> core::Result<RequestBuilder> {
-        if let Some(name) = self.given().find(|&n| !strategy.takes(n)) {
-            return Err(core::request::not_applicable(strategy, name));
-        }
+        let takes = |name: OptionName| match strategy.takes(name) {
+            true => Ok(()),
+            false => Err(core::request::not_applicable(strategy, name)),
+        };
+        let int = |name: OptionName, v: f64| takes(name).and_then(|()| integer(name, v));
         if let Some(v) = self.k {
-            b = b.k(integer(OptionName::K, v)? as u32);
+            b = b.k(int(OptionName::K, v)? as u32);
         }
         if let Some(v) = self.seed {
-            b = b.seed(integer(OptionName::Seed, v)?);
+            b = b.seed(int(OptionName::Seed, v)?);
         }
         if let Some(v) = self.threads {
-            b = b.threads(integer(OptionName::Threads, v)? as usize);
+            b = b.threads(int(OptionName::Threads, v)? as usize);
         }
         if let Some(v) = self.group_size {
-            b = b.group_size(integer(OptionName::GroupSize, v)? as u32);
+            b = b.group_size(int(OptionName::GroupSize, v)? as u32);
         }
         if let Some(v) = &self.capacities {
+            takes(OptionName::Capacities)?;
             b = b.capacities(capacity_list(OptionName::Capacities, "", v)?);
         }
         if let Some(v) = &self.layouts {
+            takes(OptionName::Layouts)?;
             let layouts = v
                 .iter()
                 .enumerate()
@@ -221,6 +212,7 @@ impl NativeStrategyOptions {
             b = b.layouts(layouts);
         }
         if let Some(v) = &self.weights {
+            takes(OptionName::Weights)?;
             b = b.weights(v.clone());
         }
         Ok(b)

@@ -208,40 +208,23 @@ impl OwnedLengths {
 
 pub type PackWork = Work<core::Outcome, NativePacking>;
 
-#[napi(js_name = "packAsyncU32", ts_return_type = "Promise<NativePacking>")]
-pub fn pack_async_u32(
-    lengths: &[u32],
+/// Packs on the libuv pool. The lengths are copied once, here on the JS
+/// thread, so later mutation by JS cannot race the worker (one export for
+/// every array kind: the copy costs more than telling the kinds apart).
+#[napi(js_name = "packAsync", ts_return_type = "Promise<NativePacking>")]
+pub fn pack_async(
+    lengths: Either3<Uint32Array, Int32Array, Float64Array>,
     capacity: Option<f64>,
     strategy: Option<String>,
     extra: Option<NativeStrategyOptions>,
     token: &CancelToken,
 ) -> AsyncTask<PackWork> {
-    OwnedLengths::U32(lengths.to_vec())
-        .pack_async(NativeOptions::new(capacity, strategy, extra), token)
-}
-
-#[napi(js_name = "packAsyncI32", ts_return_type = "Promise<NativePacking>")]
-pub fn pack_async_i32(
-    lengths: &[i32],
-    capacity: Option<f64>,
-    strategy: Option<String>,
-    extra: Option<NativeStrategyOptions>,
-    token: &CancelToken,
-) -> AsyncTask<PackWork> {
-    OwnedLengths::I32(lengths.to_vec())
-        .pack_async(NativeOptions::new(capacity, strategy, extra), token)
-}
-
-#[napi(js_name = "packAsyncF64", ts_return_type = "Promise<NativePacking>")]
-pub fn pack_async_f64(
-    lengths: &[f64],
-    capacity: Option<f64>,
-    strategy: Option<String>,
-    extra: Option<NativeStrategyOptions>,
-    token: &CancelToken,
-) -> AsyncTask<PackWork> {
-    OwnedLengths::F64(lengths.to_vec())
-        .pack_async(NativeOptions::new(capacity, strategy, extra), token)
+    let owned = match lengths {
+        Either3::A(v) => OwnedLengths::U32(v.to_vec()),
+        Either3::B(v) => OwnedLengths::I32(v.to_vec()),
+        Either3::C(v) => OwnedLengths::F64(v.to_vec()),
+    };
+    owned.pack_async(NativeOptions::new(capacity, strategy, extra), token)
 }
 
 /// Context-parallel order of one packed row, lengths as a `Uint32Array` (borrowed).
