@@ -184,17 +184,19 @@ fn grouped_best_fit_in<I: RemainingIndex>(
 /// OGBFD: at most about `T - 1`, negligible for the large inputs that get
 /// several workers.
 ///
-/// Deterministic: the result depends on `T`, never on scheduling. With `T = 1`
-/// it equals OGBFD exactly.
+/// Deterministic: the result depends on `T = threads`, never on scheduling
+/// or on how many threads `workers` really has (the shares are `T` whatever
+/// runs them). With `T = 1` it equals OGBFD exactly.
 pub fn ogbfdp(
     lengths: &[u32],
     capacity: u32,
     group_size: u32,
     max_len: u32,
+    threads: usize,
     workers: &Workers,
     ctl: &Control,
 ) -> Result<Packing> {
-    let t = workers.threads().clamp(1, lengths.len().max(1));
+    let t = threads.clamp(1, lengths.len().max(1));
     if t == 1 {
         return ogbfd(lengths, capacity, group_size, max_len, ctl);
     }

@@ -38,17 +38,22 @@ pub fn adaptive_threads(n: usize) -> usize {
     }
 }
 
-/// The workers for `n` items under `req`: the chosen or adaptive threads for
-/// `obfdp` and `ogbfdp`, sequential for every other strategy. [`crate::pack`]
-/// calls this once and hands the same workers to validation, the algorithm
-/// and the metrics.
-pub fn workers_for(req: &Request, n: usize) -> Workers {
+/// Threads for `n` items under `req`: the chosen or adaptive count for
+/// `obfdp` and `ogbfdp` (never more than the items), 1 for every other strategy.
+pub fn threads_for(req: &Request, n: usize) -> usize {
     match req.strategy() {
-        Strategy::Obfdp | Strategy::Ogbfdp => {
-            Workers::new(req.threads().unwrap_or_else(|| adaptive_threads(n)))
-        }
-        _ => Workers::sequential(),
+        Strategy::Obfdp | Strategy::Ogbfdp => req
+            .threads()
+            .unwrap_or_else(|| adaptive_threads(n))
+            .clamp(1, n.max(1)),
+        _ => 1,
     }
+}
+
+/// The workers for [`threads_for`]. [`crate::pack`] makes them once and
+/// hands the same workers to validation, the algorithm and the metrics.
+pub fn workers_for(req: &Request, n: usize) -> Workers {
+    Workers::new(threads_for(req, n))
 }
 
 /// Runs the requested strategy on validated, non-empty lengths whose largest
@@ -84,7 +89,8 @@ pub fn run(
             return grouped::ogbfd(lengths, c, group_size, max_len, ctl)
         }
         (Strategy::Ogbfdp, &Options::Groups { group_size, .. }) => {
-            return grouped::ogbfdp(lengths, c, group_size, max_len, workers, ctl)
+            let threads = threads_for(req, lengths.len());
+            return grouped::ogbfdp(lengths, c, group_size, max_len, threads, workers, ctl);
         }
         (Strategy::Ohgbfd | Strategy::Oshgbfd, Options::Devices { layouts, weights }) => {
             if let Some(w) = weights {
