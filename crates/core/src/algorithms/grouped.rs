@@ -177,7 +177,7 @@ fn grouped_best_fit_in<I: RemainingIndex>(
 ///
 /// The decreasing order is dealt round-robin to `T` workers (so every worker
 /// sees the same length distribution, still decreasing); each runs the OGBFD
-/// loop on its share on the shared [`Workers`](crate::parallel::Workers) pool. Each worker's last-opened group is
+/// loop on its share on the shared [`Workers`] pool. Each worker's last-opened group is
 /// the least full one (it got the smallest items, and it is the only one that
 /// may have empty bins); those `T` groups are dissolved and their items packed
 /// again by OGBFD, appended after the workers' groups. Extra groups versus

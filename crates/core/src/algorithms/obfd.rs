@@ -8,7 +8,7 @@
 //! [`RemainingIndex`](crate::placement::RemainingIndex) instead of a scan).
 //!
 //! - Time: `O(n + C)` for the sort and index setup, `O(log64 C)` per item.
-//! - Memory: `O(n + C)`; above [`DENSE_LIMIT`](crate::placement::DENSE_LIMIT)
+//! - Memory: `O(n + C)`; above [`DENSE_LIMIT`]
 //!   the index switches to an ordered map so a capacity of `2^31` costs nothing extra.
 //! - Ties: equal lengths are placed in ascending input index; among bins with
 //!   equal remaining capacity the one that reached it last is chosen. The bins

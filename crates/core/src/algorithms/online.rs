@@ -4,9 +4,9 @@
 //! | strategy | rule | open bins | time |
 //! |---|---|---|---|
 //! | `nf` Next-Fit | the single open bin, else close it and open a new one | 1 | `O(n)` |
-//! | `ff` First-Fit | earliest-opened bin that fits ([`crate::placement::first_fit`]) | all | `O(n log B)` |
-//! | `bf` Best-Fit | fullest bin that fits ([`crate::placement::best_fit`]) | all | `O(n log C)` |
-//! | `wf` Worst-Fit | emptiest bin, if it fits ([`crate::placement::worst_fit`]) | all | `O(n log C)` |
+//! | `ff` First-Fit | earliest-opened bin that fits ([`crate::placement::first_fit()`]) | all | `O(n log B)` |
+//! | `bf` Best-Fit | fullest bin that fits ([`crate::placement::best_fit()`]) | all | `O(n log C)` |
+//! | `wf` Worst-Fit | emptiest bin, if it fits ([`crate::placement::worst_fit()`]) | all | `O(n log C)` |
 //! | `hk` Harmonic-K | one bin per size class ([`HarmonicK`]) | `<= k` | `O(n)` |
 //!
 //! FF, BF and WF are the shared any-fit loop with the identity order; NF is the
