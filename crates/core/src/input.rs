@@ -54,7 +54,7 @@ fn check_count(n: usize) -> Result<()> {
 }
 
 #[cold]
-fn zero(i: usize) -> PackError {
+pub(crate) fn zero(i: usize) -> PackError {
     PackError::at(
         ErrorKind::InvalidLength,
         i,
@@ -64,7 +64,7 @@ fn zero(i: usize) -> PackError {
 }
 
 #[cold]
-fn too_long(i: usize, len: impl std::fmt::Display, capacity: u32) -> PackError {
+pub(crate) fn too_long(i: usize, len: impl std::fmt::Display, capacity: u32) -> PackError {
     PackError::at(
         ErrorKind::LengthExceedsCapacity,
         i,

@@ -250,6 +250,7 @@ impl Request {
                 ));
             }
         }
+        crate::limits::check_options(raw)?;
         let required = |name: &str| {
             PackError::new(
                 ErrorKind::InvalidOption,

@@ -32,9 +32,10 @@ use crate::packing::Packing;
 use crate::parallel::Workers;
 
 /// The workers for `n` items: `threads`, or [`adaptive_threads`](super::adaptive_threads)
-/// when the caller does not choose.
+/// when the caller does not choose, capped by the machine and by what `n`
+/// items can use ([`Workers::for_items`]); the bins do not depend on it.
 pub fn workers(threads: Option<usize>, n: usize) -> Workers {
-    Workers::new(threads.unwrap_or_else(|| super::adaptive_threads(n)))
+    Workers::for_items(threads.unwrap_or_else(|| super::adaptive_threads(n)), n)
 }
 
 /// Packs `lengths` (validated, each in `1..=capacity`, largest `max_len`) with
