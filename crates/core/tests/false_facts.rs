@@ -17,17 +17,29 @@ fn request(name: &str, capacity: u32) -> Request {
         "ogbfd" | "ogbfdp" => raw.group_size = Some(3.0),
         "ohgbfd" => raw.capacities = Some(vec![capacity as f64, (capacity / 2).max(1) as f64]),
         "oshgbfd" => {
-            raw.layouts = Some(vec![vec![(capacity / 2).max(1) as f64], vec![capacity as f64; 2]])
+            raw.layouts = Some(vec![
+                vec![(capacity / 2).max(1) as f64],
+                vec![capacity as f64; 2],
+            ])
         }
         "obfdp" => raw.threads = Some(2.0),
         _ => {}
     }
-    let cap = if matches!(name, "ohgbfd" | "oshgbfd") { None } else { Some(capacity as f64) };
+    let cap = if matches!(name, "ohgbfd" | "oshgbfd") {
+        None
+    } else {
+        Some(capacity as f64)
+    };
     Request::new(Some(name), cap, &raw).unwrap()
 }
 
 /// Runs the internal entry on another thread with a hang guard.
-fn run_bounded(name: &str, lengths: Vec<u32>, capacity: u32, max_len: u32) -> Result<Packing, seqpack_core::PackError> {
+fn run_bounded(
+    name: &str,
+    lengths: Vec<u32>,
+    capacity: u32,
+    max_len: u32,
+) -> Result<Packing, seqpack_core::PackError> {
     let (tx, rx) = mpsc::channel();
     let req = request(name, capacity);
     let l2 = lengths.clone();
@@ -44,7 +56,12 @@ fn run_bounded(name: &str, lengths: Vec<u32>, capacity: u32, max_len: u32) -> Re
 
 /// Valid packing of `lengths` (each index once, no bin over its capacity),
 /// or an error of a kind that names the input.
-fn assert_valid_or_typed(name: &str, lengths: &[u32], capacity: u32, r: Result<Packing, seqpack_core::PackError>) {
+fn assert_valid_or_typed(
+    name: &str,
+    lengths: &[u32],
+    capacity: u32,
+    r: Result<Packing, seqpack_core::PackError>,
+) {
     match r {
         Ok(p) => {
             let check = p.verify(lengths, capacity);
@@ -53,7 +70,9 @@ fn assert_valid_or_typed(name: &str, lengths: &[u32], capacity: u32, r: Result<P
         Err(e) => assert!(
             matches!(
                 e.kind,
-                ErrorKind::LengthExceedsCapacity | ErrorKind::InvalidLength | ErrorKind::InvalidInput
+                ErrorKind::LengthExceedsCapacity
+                    | ErrorKind::InvalidLength
+                    | ErrorKind::InvalidInput
             ),
             "{name}: unexpected error {e}"
         ),
@@ -94,7 +113,12 @@ fn max_len_below_the_true_maximum() {
 fn zero_lengths_and_huge_lengths_are_typed_errors() {
     for s in STRATEGIES.iter() {
         let cap = 64;
-        for lengths in [vec![5, 0, 9], vec![u32::MAX, 3], vec![0], vec![64, 64, u32::MAX - 1, 1]] {
+        for lengths in [
+            vec![5, 0, 9],
+            vec![u32::MAX, 3],
+            vec![0],
+            vec![64, 64, u32::MAX - 1, 1],
+        ] {
             for max_len in [0, 1, 64] {
                 let r = run_bounded(s.name, lengths.clone(), cap, max_len);
                 assert!(r.is_err(), "{}: packed {lengths:?}", s.name);
@@ -111,6 +135,10 @@ fn many_items_above_capacity_stay_bounded() {
         let mut lengths = vec![300u32; 200_000];
         lengths.extend([10, 20, 30]);
         let r = run_bounded(name, lengths.clone(), 100, 100);
-        assert_eq!(r.unwrap_err().kind, ErrorKind::LengthExceedsCapacity, "{name}");
+        assert_eq!(
+            r.unwrap_err().kind,
+            ErrorKind::LengthExceedsCapacity,
+            "{name}"
+        );
     }
 }

@@ -15,33 +15,65 @@ fn req(strategy: &str, raw: RawOptions) -> Result<Request, seqpack_core::PackErr
 
 #[test]
 fn capacities_beyond_the_limit_are_refused() {
-    let raw = RawOptions { capacities: Some(vec![4096.0; MAX_GROUP_BINS + 1]), ..Default::default() };
+    let raw = RawOptions {
+        capacities: Some(vec![4096.0; MAX_GROUP_BINS + 1]),
+        ..Default::default()
+    };
     let e = req("ohgbfd", raw).unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidOption);
     assert_eq!(e.index, Some(MAX_GROUP_BINS));
-    assert_eq!(e.value.as_deref(), Some(&*format!("an array of {}", MAX_GROUP_BINS + 1)));
+    assert_eq!(
+        e.value.as_deref(),
+        Some(&*format!("an array of {}", MAX_GROUP_BINS + 1))
+    );
     assert!(e.message.contains("capacities"), "{}", e.message);
     // At the limit it is accepted.
-    let raw = RawOptions { capacities: Some(vec![4096.0; MAX_GROUP_BINS]), ..Default::default() };
+    let raw = RawOptions {
+        capacities: Some(vec![4096.0; MAX_GROUP_BINS]),
+        ..Default::default()
+    };
     assert!(req("ohgbfd", raw).is_ok());
 }
 
 #[test]
 fn layouts_beyond_the_limits_are_refused() {
-    let raw = RawOptions { layouts: Some(vec![vec![8.0]; MAX_LAYOUTS + 1]), ..Default::default() };
+    let raw = RawOptions {
+        layouts: Some(vec![vec![8.0]; MAX_LAYOUTS + 1]),
+        ..Default::default()
+    };
     let e = req("oshgbfd", raw).unwrap_err();
-    assert_eq!((e.kind, e.index), (ErrorKind::InvalidOption, Some(MAX_LAYOUTS)));
+    assert_eq!(
+        (e.kind, e.index),
+        (ErrorKind::InvalidOption, Some(MAX_LAYOUTS))
+    );
 
     let mut layouts = vec![vec![8.0]; 3];
     layouts.push(vec![8.0; MAX_GROUP_BINS + 1]);
-    let e = req("oshgbfd", RawOptions { layouts: Some(layouts), ..Default::default() }).unwrap_err();
+    let e = req(
+        "oshgbfd",
+        RawOptions {
+            layouts: Some(layouts),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
     assert_eq!((e.kind, e.index), (ErrorKind::InvalidOption, Some(3)));
     assert!(e.message.contains("layouts[3]"), "{}", e.message);
 
     let per = MAX_GROUP_BINS;
     let count = MAX_LAYOUT_ENTRIES / per + 1;
-    let e = req("oshgbfd", RawOptions { layouts: Some(vec![vec![8.0; per]; count]), ..Default::default() }).unwrap_err();
-    assert_eq!((e.kind, e.index), (ErrorKind::InvalidOption, Some(count - 1)));
+    let e = req(
+        "oshgbfd",
+        RawOptions {
+            layouts: Some(vec![vec![8.0; per]; count]),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.kind, e.index),
+        (ErrorKind::InvalidOption, Some(count - 1))
+    );
 }
 
 #[test]
@@ -50,7 +82,14 @@ fn heterogeneous_output_is_capped() {
     // a group of 65,536 bins. 100 items would need 6.5M bins, over the budget.
     let mut caps = vec![1.0; MAX_GROUP_BINS - 1];
     caps.insert(0, 4096.0);
-    let r = req("ohgbfd", RawOptions { capacities: Some(caps), ..Default::default() }).unwrap();
+    let r = req(
+        "ohgbfd",
+        RawOptions {
+            capacities: Some(caps),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let lengths = vec![4096u32; 100];
     assert!(100 * MAX_GROUP_BINS > bin_budget(100));
     let e = pack(&lengths, &r, &Control::none()).unwrap_err();
@@ -68,7 +107,14 @@ fn abort_is_polled_by_work_not_items() {
     // but far fewer items than one polling stride. The abort must still stop it.
     let mut caps = vec![1.0; 59_999];
     caps.insert(0, 4096.0);
-    let r = req("ohgbfd", RawOptions { capacities: Some(caps), ..Default::default() }).unwrap();
+    let r = req(
+        "ohgbfd",
+        RawOptions {
+            capacities: Some(caps),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let lengths = vec![4096u32; 60];
     let flag = AtomicBool::new(false);
     let (res, after_abort) = std::thread::scope(|s| {
@@ -79,7 +125,11 @@ fn abort_is_polled_by_work_not_items() {
         let res = h.join().unwrap();
         (res, t.elapsed())
     });
-    assert_eq!(res.unwrap_err().kind, ErrorKind::Aborted, "finished {after_abort:?} after the abort");
+    assert_eq!(
+        res.unwrap_err().kind,
+        ErrorKind::Aborted,
+        "finished {after_abort:?} after the abort"
+    );
 }
 
 #[test]
@@ -88,10 +138,20 @@ fn heterogeneous_follows_its_rule_under_adversarial_weights() {
     // bin per item; the work bound itself is tested on RatioIndex): the
     // packing must be valid and identical to a brute-force reference.
     let n = 3000u32;
-    let lengths: Vec<u32> = (0..n).map(|i| 16 + (i.wrapping_mul(2654435761u32) >> 20) % 4000).collect();
+    let lengths: Vec<u32> = (0..n)
+        .map(|i| 16 + (i.wrapping_mul(2654435761u32) >> 20) % 4000)
+        .collect();
     let weights: Vec<f64> = (0..n).map(|i| if i % 2 == 0 { 0.0 } else { 1e6 }).collect();
     let caps = vec![8192.0, 4096.0, 4096.0, 2048.0];
-    let r = req("ohgbfd", RawOptions { capacities: Some(caps.clone()), weights: Some(weights.clone()), ..Default::default() }).unwrap();
+    let r = req(
+        "ohgbfd",
+        RawOptions {
+            capacities: Some(caps.clone()),
+            weights: Some(weights.clone()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let o = pack(&lengths, &r, &Control::none()).unwrap();
     o.packing.verify(&lengths, 8192).unwrap();
     // Reference: the documented rule by linear scan over all bins.
@@ -103,13 +163,15 @@ fn heterogeneous_follows_its_rule_under_adversarial_weights() {
     for &i in &order {
         let len = lengths[i as usize];
         let pick = |room: &Vec<u32>, wsum: &Vec<f64>, cap: &Vec<u32>| {
-            (0..room.len()).filter(|&b| room[b] >= len).min_by(|&a, &b| {
-                (wsum[a] / cap[a] as f64)
-                    .partial_cmp(&(wsum[b] / cap[b] as f64))
-                    .unwrap()
-                    .then(room[b].cmp(&room[a]))
-                    .then(a.cmp(&b))
-            })
+            (0..room.len())
+                .filter(|&b| room[b] >= len)
+                .min_by(|&a, &b| {
+                    (wsum[a] / cap[a] as f64)
+                        .partial_cmp(&(wsum[b] / cap[b] as f64))
+                        .unwrap()
+                        .then(room[b].cmp(&room[a]))
+                        .then(a.cmp(&b))
+                })
         };
         let b = match pick(&room, &wsum, &cap) {
             Some(b) => b,

@@ -9,7 +9,9 @@ use seqpack_core::{pack, Control};
 /// OS threads of this process (Linux); `None` elsewhere.
 fn os_threads() -> Option<usize> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    s.lines().find_map(|l| l.strip_prefix("Threads:")).and_then(|v| v.trim().parse().ok())
+    s.lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|v| v.trim().parse().ok())
 }
 
 #[test]
@@ -17,9 +19,20 @@ fn threads_are_capped_and_the_pool_is_built_once() {
     let before = os_threads();
     let big: Vec<u32> = (0..300_000u32).map(|i| 1 + (i * 7919) % 4000).collect();
     let tiny = [5u32, 6, 7];
-    for (round, t) in [1024.0, 2.0, 3.0, 1024.0, 7.0, 2.0, 64.0].into_iter().enumerate() {
-        for (name, lengths) in [("obfdp", &big[..]), ("obfdp", &tiny[..]), ("ogbfdp", &big[..]), ("ogbfdp", &tiny[..])] {
-            let mut raw = RawOptions { threads: Some(t), ..Default::default() };
+    for (round, t) in [1024.0, 2.0, 3.0, 1024.0, 7.0, 2.0, 64.0]
+        .into_iter()
+        .enumerate()
+    {
+        for (name, lengths) in [
+            ("obfdp", &big[..]),
+            ("obfdp", &tiny[..]),
+            ("ogbfdp", &big[..]),
+            ("ogbfdp", &tiny[..]),
+        ] {
+            let mut raw = RawOptions {
+                threads: Some(t),
+                ..Default::default()
+            };
             if name == "ogbfdp" {
                 raw.group_size = Some(4.0);
             }
@@ -29,7 +42,10 @@ fn threads_are_capped_and_the_pool_is_built_once() {
         }
         assert!(pools_built() <= 1, "round {round}: {} pools", pools_built());
         if let (Some(b), Some(now)) = (before, os_threads()) {
-            assert!(now <= b + machine_threads(), "round {round}: {b} threads before, {now} now");
+            assert!(
+                now <= b + machine_threads(),
+                "round {round}: {b} threads before, {now} now"
+            );
         }
     }
 }
