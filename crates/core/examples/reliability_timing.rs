@@ -1,0 +1,41 @@
+//! Times the inputs of the reliability defects, one case per process, so two
+//! builds (before/after) can be run interleaved by a script and compared by
+//! median (`scripts/reliability-timing.sh`). Prints `case ms checksum`.
+//!
+//! Cases: `balance-equal-320k`, `balance-equal-80k`, `ohgbfd-adversarial-48k`,
+//! `ohgbfd-default-48k`, `ohgbfd-30k-capacities`.
+
+use seqpack_core::algorithms::{RawOptions, Request};
+use seqpack_core::{balance::balance, pack, Control};
+use std::time::Instant;
+
+fn lengths(n: u32) -> Vec<u32> {
+    (0..n).map(|i| 16 + (i.wrapping_mul(2_654_435_761) >> 20) % 4000).collect()
+}
+
+fn ohgbfd(n: u32, caps: Vec<f64>, weights: Option<Vec<f64>>) -> u64 {
+    let raw = RawOptions { capacities: Some(caps), weights, ..Default::default() };
+    let req = Request::new(Some("ohgbfd"), None, &raw).unwrap();
+    let o = pack(&lengths(n), &req, &Control::none()).unwrap();
+    o.packing.num_bins() as u64
+}
+
+fn main() {
+    let case = std::env::args().nth(1).expect("a case name");
+    let t = Instant::now();
+    let check = match case.as_str() {
+        "balance-equal-320k" => balance(&vec![100; 320_000], 3).unwrap().order.len() as u64,
+        "balance-equal-80k" => balance(&vec![100; 80_000], 3).unwrap().order.len() as u64,
+        "ohgbfd-adversarial-48k" => {
+            let w = (0..48_000).map(|i| if i % 2 == 0 { 0.0 } else { 1e6 }).collect();
+            ohgbfd(48_000, vec![8192.0, 4096.0, 4096.0, 2048.0], Some(w))
+        }
+        "ohgbfd-default-48k" => ohgbfd(48_000, vec![8192.0, 4096.0, 4096.0, 2048.0], None),
+        "ohgbfd-30k-capacities" => {
+            let caps = (0..30_000).map(|i| 4016.0 + i as f64).collect();
+            ohgbfd(2_000, caps, None)
+        }
+        other => panic!("unknown case {other}"),
+    };
+    println!("{case} {:.1} {check}", t.elapsed().as_secs_f64() * 1e3);
+}
