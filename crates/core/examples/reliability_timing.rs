@@ -10,11 +10,17 @@ use seqpack_core::{balance::balance, pack, Control};
 use std::time::Instant;
 
 fn lengths(n: u32) -> Vec<u32> {
-    (0..n).map(|i| 16 + (i.wrapping_mul(2_654_435_761) >> 20) % 4000).collect()
+    (0..n)
+        .map(|i| 16 + (i.wrapping_mul(2_654_435_761) >> 20) % 4000)
+        .collect()
 }
 
 fn ohgbfd(n: u32, caps: Vec<f64>, weights: Option<Vec<f64>>) -> u64 {
-    let raw = RawOptions { capacities: Some(caps), weights, ..Default::default() };
+    let raw = RawOptions {
+        capacities: Some(caps),
+        weights,
+        ..Default::default()
+    };
     let req = Request::new(Some("ohgbfd"), None, &raw).unwrap();
     let o = pack(&lengths(n), &req, &Control::none()).unwrap();
     o.packing.num_bins() as u64
@@ -27,7 +33,9 @@ fn main() {
         "balance-equal-320k" => balance(&vec![100; 320_000], 3).unwrap().order.len() as u64,
         "balance-equal-80k" => balance(&vec![100; 80_000], 3).unwrap().order.len() as u64,
         "ohgbfd-adversarial-48k" => {
-            let w = (0..48_000).map(|i| if i % 2 == 0 { 0.0 } else { 1e6 }).collect();
+            let w = (0..48_000)
+                .map(|i| if i % 2 == 0 { 0.0 } else { 1e6 })
+                .collect();
             ohgbfd(48_000, vec![8192.0, 4096.0, 4096.0, 2048.0], Some(w))
         }
         "ohgbfd-default-48k" => ohgbfd(48_000, vec![8192.0, 4096.0, 4096.0, 2048.0], None),

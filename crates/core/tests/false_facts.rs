@@ -49,7 +49,11 @@ fn run_bounded(
     });
     match rx.recv_timeout(Duration::from_secs(20)) {
         Ok(Ok(r)) => r,
-        Ok(Err(_)) => panic!("{name}: panicked on {} lengths {:?}.. with max_len {max_len}", lengths.len(), &lengths[..lengths.len().min(12)]),
+        Ok(Err(_)) => panic!(
+            "{name}: panicked on {} lengths {:?}.. with max_len {max_len}",
+            lengths.len(),
+            &lengths[..lengths.len().min(12)]
+        ),
         Err(_) => panic!("{name}: did not finish within 20 s on false facts (max_len {max_len})"),
     }
 }
@@ -65,7 +69,13 @@ fn assert_valid_or_typed(
     match r {
         Ok(p) => {
             let check = p.verify(lengths, capacity);
-            assert_eq!(check, Ok(()), "{name}: invalid packing of {} lengths {:?}..", lengths.len(), &lengths[..lengths.len().min(12)]);
+            assert_eq!(
+                check,
+                Ok(()),
+                "{name}: invalid packing of {} lengths {:?}..",
+                lengths.len(),
+                &lengths[..lengths.len().min(12)]
+            );
         }
         Err(e) => assert!(
             matches!(

@@ -68,8 +68,7 @@ pub const CATALOG: &[StrategyInfo] = &[
         name: "ohgbfd",
         full_name: "Optimized Heterogeneous Grouped Best-Fit Decreasing",
         online: false,
-        time_complexity:
-            "O(n log n + n D log B) typical, O(n B) worst case; B = bins, D = distinct capacities",
+        time_complexity: "O(n log n + (n + B) log B), B = bins",
         approximation: "none published; one bin per device capacity in every group",
         options: &["capacities", "weights"],
         grouped: true,
@@ -80,8 +79,7 @@ pub const CATALOG: &[StrategyInfo] = &[
         name: "oshgbfd",
         full_name: "Optimized Selectable-Heterogeneous Grouped Best-Fit Decreasing",
         online: false,
-        time_complexity:
-            "O(n log n + n D log B) typical, O(n B) worst case; B = bins, D = distinct capacities",
+        time_complexity: "O(n log n + (n + B) log B), B = bins",
         approximation: "none published; every group follows one of the given layouts",
         options: &["layouts", "weights"],
         grouped: true,
