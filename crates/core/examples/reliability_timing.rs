@@ -3,7 +3,9 @@
 //! median (`scripts/reliability-timing.sh`). Prints `case ms checksum`.
 //!
 //! Cases: `balance-equal-320k`, `balance-equal-80k`, `ohgbfd-adversarial-48k`,
-//! `ohgbfd-default-48k`, `ohgbfd-30k-capacities`.
+//! `ohgbfd-default-48k`, `ohgbfd-30k-capacities`; and the guarded hot paths,
+//! to show the defences cost nothing measurable: `obfd-1m`, `ffd-1m`,
+//! `ogbfd-1m`, `bf-1m` (1M lengths 16..4015, capacity 4096).
 
 use seqpack_core::algorithms::{RawOptions, Request};
 use seqpack_core::{balance::balance, pack, Control};
@@ -42,6 +44,19 @@ fn main() {
         "ohgbfd-30k-capacities" => {
             let caps = (0..30_000).map(|i| 4016.0 + i as f64).collect();
             ohgbfd(2_000, caps, None)
+        }
+        "obfd-1m" | "ffd-1m" | "ogbfd-1m" | "bf-1m" => {
+            let name = case.trim_end_matches("-1m");
+            let mut raw = RawOptions::default();
+            if name == "ogbfd" {
+                raw.group_size = Some(8.0);
+            }
+            let req = Request::new(Some(name), Some(4096.0), &raw).unwrap();
+            let l = lengths(1_000_000);
+            let t = Instant::now();
+            let o = pack(&l, &req, &Control::none()).unwrap();
+            println!("{case} {:.1} {}", t.elapsed().as_secs_f64() * 1e3, o.packing.num_bins());
+            return;
         }
         other => panic!("unknown case {other}"),
     };
