@@ -6,9 +6,10 @@
 //   node scripts/fuzz.mjs --seconds 600 --targets pack,false_facts
 //   node scripts/fuzz.mjs --install           # first install nightly + cargo-fuzz if missing
 //
-// Corpora grow in crates/core/fuzz/corpus/<target> (kept between runs, not
-// committed); a crash leaves its input in crates/core/fuzz/artifacts/<target>
-// and the reproduction command is printed. Each input has a 30 s time limit
+// Builds, corpora and crashes live under target/fuzz/ (ignored by git and
+// outside the source tree, which other tools copy): corpora grow in
+// target/fuzz/corpus/<target> between runs; a crash leaves its input in
+// target/fuzz/artifacts/<target>/ and the reproduction command is printed. Each input has a 30 s time limit
 // (a hang is a failure) and the process 2 GB of memory (unbounded growth is
 // a failure). On stable Rust only, run the property campaign instead:
 //   SEQPACK_CAMPAIGN_CASES=1000000 cargo test -p seqpack-core --release --test campaign
@@ -16,6 +17,7 @@ import { $, argv, fs, path } from 'zx'
 
 const root = path.resolve(import.meta.dirname, '..')
 const fuzzDir = path.join(root, 'crates', 'core', 'fuzz')
+const work = path.join(root, 'target', 'fuzz')
 
 export const allTargets = () =>
   fs.readdirSync(path.join(fuzzDir, 'fuzz_targets')).filter((f) => f.endsWith('.rs')).map((f) => f.slice(0, -3)).sort()
@@ -50,19 +52,23 @@ function executions(out) {
 /** Builds, then runs each target for `seconds`. Returns [{ target, ok, execs, seconds }]. */
 export async function fuzz({ seconds = 60, targets = allTargets() } = {}) {
   const cwd = fuzzDir
-  const build = await $({ cwd, nothrow: true, verbose: true })`cargo +nightly fuzz build -O`
+  const targetDir = path.join(work, 'build')
+  const build = await $({ cwd, nothrow: true, verbose: true })`cargo +nightly fuzz build -O --target-dir ${targetDir}`
   if (build.exitCode !== 0) return targets.map((target) => ({ target, ok: false, execs: 0, seconds: 0, why: 'build failed' }))
   const results = []
   for (const target of targets) {
-    await fs.mkdirp(path.join(cwd, 'corpus', target))
+    const corpus = path.join(work, 'corpus', target)
+    const artifacts = path.join(work, 'artifacts', target) + path.sep
+    await fs.mkdirp(corpus)
+    await fs.mkdirp(artifacts)
     const t0 = Date.now()
-    const p = await $({ cwd, nothrow: true, quiet: true })`cargo +nightly fuzz run -O ${target} -- -max_total_time=${seconds} -timeout=30 -rss_limit_mb=2048 -print_final_stats=1`
+    const p = await $({ cwd, nothrow: true, quiet: true })`cargo +nightly fuzz run -O --target-dir ${targetDir} ${target} ${corpus} -- -max_total_time=${seconds} -timeout=30 -rss_limit_mb=2048 -artifact_prefix=${artifacts} -print_final_stats=1`
     const out = p.stdout + p.stderr
     const r = { target, ok: p.exitCode === 0, execs: executions(out), seconds: (Date.now() - t0) / 1000 }
     if (!r.ok) {
       r.why = (out.match(/^(==\d+==ERROR|thread '.*' panicked|SUMMARY).*$/m) ?? ['see the log above'])[0]
       const artifact = out.match(/Test unit written to (\S+)/)?.[1]
-      if (artifact) r.why += `\n  reproduce: (cd crates/core/fuzz && cargo +nightly fuzz run ${target} ${path.relative(cwd, artifact)})`
+      if (artifact) r.why += `\n  reproduce: (cd crates/core/fuzz && cargo +nightly fuzz run -O --target-dir ${targetDir} ${target} ${artifact})`
       console.log(out.split('\n').slice(-60).join('\n'))
     }
     console.log(`${r.ok ? 'ok  ' : 'FAIL'} fuzz ${target}: ${r.execs.toLocaleString('en-US')} executions in ${r.seconds.toFixed(0)} s${r.why ? `\n  ${r.why}` : ''}`)
