@@ -1,8 +1,8 @@
 //! The stable property campaign: the fuzz targets' case decoder
 //! (`support/case.rs`) fed with pseudo-random bytes, on stable Rust.
 //!
-//! Bounded by default so it fits CI (2,000 cases, or 60 s, whichever comes
-//! first); longer on demand:
+//! Bounded by default so it fits CI (20,000 cases in a release build, 2,000
+//! in a debug build, or 60 s, whichever comes first); longer on demand:
 //!
 //! ```sh
 //! SEQPACK_CAMPAIGN_CASES=1000000 SEQPACK_CAMPAIGN_SECS=3600 \
@@ -49,7 +49,7 @@ fn property_campaign() {
         case::run_case(&case_bytes(seed, i));
         return;
     }
-    let cases = env("SEQPACK_CAMPAIGN_CASES", 2_000);
+    let cases = env("SEQPACK_CAMPAIGN_CASES", if cfg!(debug_assertions) { 2_000 } else { 20_000 });
     let budget = Duration::from_secs(env("SEQPACK_CAMPAIGN_SECS", 60));
     let t0 = Instant::now();
     let mut total = case::Tally::default();
