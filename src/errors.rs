@@ -77,6 +77,7 @@ impl From<ErrorKind> for ErrorCode {
             ErrorKind::InvalidOption => ErrorCode::InvalidOption,
             ErrorKind::TooManyItems => ErrorCode::TooManyItems,
             ErrorKind::Aborted => ErrorCode::Aborted,
+            ErrorKind::InputChanged => ErrorCode::InvalidInput,
         }
     }
 }

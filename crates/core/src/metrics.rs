@@ -227,7 +227,8 @@ pub fn l2_bound_with(lengths: &[u32], c: u32, workers: &Workers) -> u64 {
         let mut parts = workers.map(&chunks, |_, r| {
             let mut hist = vec![0u64; width];
             for &l in &lengths[r] {
-                hist[l as usize] += 1;
+                // Clamped: the maximum was read in another pass (`guard`).
+                hist[(l as usize).min(width - 1)] += 1;
             }
             hist
         });
@@ -281,7 +282,7 @@ pub fn l2_bound_with(lengths: &[u32], c: u32, workers: &Workers) -> u64 {
         let n2 = cum_n[j1_start] - cum_n[j2_start.min(j1_start)];
         let s2 = cum_s[j1_start] - cum_s[j2_start.min(j1_start)];
         let s3 = cum_s[j2_start] - cum_s[j3_start.min(j2_start)];
-        let free_in_j2 = n2 * c64 - s2;
+        let free_in_j2 = (n2 * c64).saturating_sub(s2); // sizes above c only if the input changed
         let extra = s3.saturating_sub(free_in_j2).div_ceil(c64);
         best = best.max(n1 + n2 + extra);
     }

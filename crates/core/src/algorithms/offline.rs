@@ -39,9 +39,14 @@ pub fn ffd(lengths: &[u32], capacity: u32, max_len: u32, ctl: &Control) -> Resul
 /// a stable comparison sort: `O(n log n)`. (OBFD gets the same order from a
 /// counting sort, [`order::decreasing`]; keeping the textbook sort here makes
 /// BFD an independent path to the same bins.)
+///
+/// Each length is read once into a cached key, so the comparison stays a
+/// total order even if the lengths change during the sort (a comparator
+/// that reads them again could see two answers, and the standard sort may
+/// panic on an inconsistent order).
 pub fn sorted_decreasing(lengths: &[u32]) -> Vec<u32> {
     let mut idx = order::identity(lengths.len());
-    idx.sort_by(|&a, &b| lengths[b as usize].cmp(&lengths[a as usize]));
+    idx.sort_by_cached_key(|&i| std::cmp::Reverse(lengths[i as usize]));
     idx
 }
 
@@ -204,17 +209,25 @@ pub fn mffd(
     let mut bin_of = Vec::with_capacity(n);
     let mut placed = vec![false; n];
     let mut remaining: Vec<u32> = Vec::with_capacity(bins_estimate(lengths, capacity));
-    let mut put = |item: u32, bin: usize, remaining: &mut Vec<u32>| {
+    // Reads the length once and refuses what does not fit, so a length that
+    // is not what the classes assumed (see `guard`) is an error, never a
+    // wrapped remaining capacity.
+    let mut put = |item: u32, bin: usize, remaining: &mut Vec<u32>| -> Result<()> {
+        let l = len(item);
+        crate::guard::check_length(item, l, capacity)?;
+        remaining[bin] = remaining[bin]
+            .checked_sub(l)
+            .ok_or_else(|| crate::guard::input_changed(Some(item as usize)))?;
         out_order.push(item);
         bin_of.push(bin as u32);
         placed[item as usize] = true;
-        remaining[bin] -= len(item);
+        Ok(())
     };
 
     // Step 1.
     for (b, &item) in large.iter().enumerate() {
         remaining.push(capacity);
-        put(item, b, &mut remaining);
+        put(item, b, &mut remaining)?;
     }
     ctl.check()?;
 
@@ -231,7 +244,7 @@ pub fn mffd(
             medium_asc.next();
         }
         if let Some(i) = fitting.pop() {
-            put(i, b, &mut remaining);
+            put(i, b, &mut remaining)?;
             got_medium[b] = true;
         }
     }
@@ -254,8 +267,8 @@ pub fn mffd(
             hi -= 1;
         }
         if hi > lo + 1 {
-            put(small_asc[lo], b, &mut remaining);
-            put(small_asc[hi - 1], b, &mut remaining);
+            put(small_asc[lo], b, &mut remaining)?;
+            put(small_asc[hi - 1], b, &mut remaining)?;
             lo += 1;
             hi -= 1;
         }
@@ -271,6 +284,7 @@ pub fn mffd(
     for (k, item) in rest.enumerate() {
         ctl.checkpoint(k)?;
         let l = len(item);
+        crate::guard::check_length(item, l, capacity)?;
         let b = ff.find(l).map_or_else(
             || {
                 remaining.push(capacity);

@@ -152,6 +152,8 @@ pub fn harmonic_k(lengths: &[u32], capacity: u32, k: u32, ctl: &Control) -> Resu
     let mut bin_of = Vec::with_capacity(lengths.len());
     for (i, &len) in lengths.iter().enumerate() {
         ctl.checkpoint(i)?;
+        // Read once and checked: `push` needs `1..=C` (division, subtraction).
+        crate::guard::check_length(i as u32, len, capacity)?;
         bin_of.push(hk.push(len));
     }
     Ok(Assignment {

@@ -26,9 +26,19 @@
 //! over per-chunk histograms), located among the runs by binary search.
 //! Memory: the output plus three `u32` per run plus `O(max_len)` per chunk and
 //! the policy's structure.
+//!
+//! False facts (see [`guard`](crate::guard)): a length outside
+//! `1..=max_len`, or `max_len > capacity`, is a typed error before anything
+//! is placed (the histogram has an overflow bucket, so it is never indexed
+//! out of range); a run that a fresh bin cannot take is an error, never an
+//! endless loop of empty bins; and the scatter lets each chunk write exactly
+//! as many items of each length as the histogram counted for it, so if the
+//! lengths change between the two passes the result is an error, never an
+//! item written twice or a slot left unwritten.
 
 use crate::control::Control;
 use crate::error::Result;
+use crate::guard;
 use crate::packing::Packing;
 use crate::parallel::{self, Workers};
 use crate::placement::Placement;
@@ -49,17 +59,26 @@ pub fn pack_by_runs<P: Placement>(
     ctl: &Control,
 ) -> Result<Packing> {
     let n = lengths.len();
-    let width = max_len as usize + 1;
+    if max_len > capacity {
+        return Err(guard::first_offender(lengths, capacity, capacity));
+    }
+    // Slot `max_len + 1` counts lengths above `max_len` (it must stay empty,
+    // as must slot 0); clamping keeps every index in range whatever is read.
+    let width = max_len as usize + 2;
+    let top = max_len as usize + 1;
     // Per-chunk histograms cost `width` each: keep their total within `O(n)`.
     let chunks = workers.chunks(n, (n / width).max(1));
     let mut before: Vec<Vec<u32>> = workers.map(&chunks, |_, r| {
         let mut h = vec![0u32; width];
         for &l in &lengths[r] {
-            h[l as usize] += 1;
+            h[(l as usize).min(top)] += 1;
         }
         h
     });
     ctl.check()?;
+    if before.iter().any(|h| h[0] != 0 || h[top] != 0) {
+        return Err(guard::first_offender(lengths, max_len, capacity));
+    }
     // count[v] = items of length v; before[c][v] becomes the items of length
     // v in chunks before c (chunk c's starting rank within v's placements).
     let mut count = vec![0u32; width];
@@ -114,6 +133,12 @@ pub fn pack_by_runs<P: Placement>(
                 };
                 let r = remaining[bin as usize];
                 let m = left.min(r / v);
+                if m == 0 {
+                    // Only a length above the capacity gets here (a chosen
+                    // bin has room for `v`); `v <= max_len <= capacity` was
+                    // checked, so this is a defence, not a path.
+                    return Err(guard::input_changed(None));
+                }
                 let rest = r - m * v;
                 remaining[bin as usize] = rest;
                 placement.set(bin, rest);
@@ -160,25 +185,39 @@ pub fn pack_by_runs<P: Placement>(
     // Attach item indices, chunk by chunk: the j-th item of length v is
     // placement run_first[run_from[v]] + j.
     let out = parallel::as_atomic(&mut items);
+    let last = chunks.len() - 1;
     let done: Vec<Result<()>> = workers.map(&chunks, |c, range| {
-        // Cursor per length: [next slot, end of its run, run].
-        let mut cur = vec![[0u32; 3]; width];
-        for v in 1..width {
-            if before[c][v] == count[v] {
-                continue; // no item of length v from here on
+        // Cursor per length: [next slot, end of its run, run, items of this
+        // length the chunk may still write]. Slots 0 and `top` allow none.
+        let mut cur = vec![[0u32; 4]; width];
+        for v in 1..top {
+            let share = if c == last {
+                count[v]
+            } else {
+                before[c + 1][v]
+            } - before[c][v];
+            if share == 0 {
+                continue;
             }
             let runs = run_from[v] as usize..run_from[v - 1] as usize;
             let k = run_first[runs.start] + before[c][v];
             let r = runs.start + run_first[runs].partition_point(|&f| f <= k) - 1;
             let slot = run_slot[r] + (k - run_first[r]);
             let end = run_slot[r] + (run_first[r + 1] - run_first[r]);
-            cur[v] = [slot, end, r as u32];
+            cur[v] = [slot, end, r as u32, share];
         }
         let mut i = range.start;
         for block in lengths[range].chunks(Control::STRIDE) {
             ctl.check()?;
             for &l in block {
-                let c = &mut cur[l as usize];
+                let c = &mut cur[(l as usize).min(top)];
+                // The chunk writes exactly its counted share of each length
+                // (the shares sum to its item count), so a length that
+                // changed since the histogram runs one share dry here.
+                if c[3] == 0 {
+                    return Err(guard::input_changed(Some(i)));
+                }
+                c[3] -= 1;
                 out[c[0] as usize].store(i as u32, Relaxed);
                 c[0] += 1;
                 if c[0] == c[1] {
