@@ -127,7 +127,7 @@ describe('shared-buffer input is copied once', () => {
 
   it('packs a SharedArrayBuffer-backed array of every kind like its copy', () => {
     for (const Kind of [Uint32Array, Int32Array, Float64Array, Uint16Array, Uint8Array]) {
-      const shared = new Kind(new SharedArrayBuffer(Kind.BYTES_PER_ELEMENT * 50))
+      const shared = new Kind(new SharedArrayBuffer(Kind.BYTES_PER_ELEMENT * 50) as unknown as ArrayBuffer)
       for (let i = 0; i < 50; i++) shared[i] = 1 + ((i * 37) % 100)
       const a = pack(shared, { capacity: 128 })
       const b = pack(Array.from(shared), { capacity: 128 })
