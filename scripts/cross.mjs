@@ -160,7 +160,7 @@ async function npmUnpack(spec, dest) {
 }
 
 /** napi-rs' gcc toolchain for `arch` (linking against glibc 2.17). */
-async function ensureCrossToolchain(arch) {
+export async function ensureCrossToolchain(arch) {
   const t = TC[arch]
   const dir = path.join(cache, 'napi-cross', `${t.prefix}-${t.version}`)
   const gcc = path.join(dir, 'bin', `${t.prefix}-gcc`)
