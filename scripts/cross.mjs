@@ -115,7 +115,7 @@ async function ensureArm64() {
     `deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${DEBIAN} bookworm main`,
     `deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${DEBIAN}-security bookworm-security main`,
   ], ['arm64'])
-  const hostStd = (await $({ quiet: true })`dpkg-query -W -f=\${Version} libstd-rust-web-dev`).stdout.trim()
+  const hostStd = (await $({ quiet: true })`dpkg-query ${['-W', '-f=${Version}', 'libstd-rust-web-dev']}`).stdout.trim()
   await bw([`libstd-rust-web-dev=${hostStd}`], path.join(dir, 'debs-std'))
   await bw(['libc6', 'libstdc++6', 'libgcc-s1'], path.join(dir, 'debs-rt'))
   const tx = await trixieApt()

@@ -31,7 +31,7 @@ const artifacts = path.resolve(String(argv.artifacts))
 const pkg = rootManifest(root)
 const distTag = distTagFor(pkg.version, argv.tag)
 
-const stale = sync(root, { check: true })
+const stale = await sync(root, { check: true })
 if (stale.length) throw new Error(`npm/ is out of date (${stale.join(', ')}): run node scripts/npm-dirs.mjs and commit`)
 
 const wanted = platforms(root).map((p) => ({ ...p, binary: path.join(artifacts, `${pkg.napi.binaryName}.${p.triple}.node`) }))
