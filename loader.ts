@@ -116,6 +116,8 @@ function describe(err: unknown): { code?: string; message: string } {
   return { code: e?.code, message: String(e?.message ?? err).split('\n')[0] }
 }
 
+const NO_LOCAL = 'not found (no local build)'
+
 /** Error thrown when no candidate loads; `attempts` says what was tried and why each failed. */
 export class NativeLoadError extends Error {
   constructor(
@@ -148,7 +150,7 @@ export function resolveNative<T>(host: LoaderEnv): Loaded<T> {
   for (const c of candidates(host, triple)) {
     if (c.kind === 'env') checkOverride(host, c)
     if (c.kind === 'local' && !host.exists(c.id)) {
-      attempts.push({ ...c, error: 'not found (no local build)' })
+      attempts.push({ ...c, error: NO_LOCAL })
       continue
     }
     try {
@@ -208,21 +210,27 @@ function explain(host: LoaderEnv, libc: Libc, triple: string | null, attempts: A
     )
   }
   const lines = attempts.map((a, i) => `  ${i + 1}. ${a.kind === 'package' ? 'package' : a.kind === 'local' ? 'local build' : 'SEQPACK_NATIVE_PATH'} ${a.id}: ${a.error}`)
+  // A binary that was found but refused is the cause to report first; npm's
+  // optional-dependency advice is added only when the package is really absent.
+  const refused = attempts.filter((a) => (a.kind === 'local' && a.error !== NO_LOCAL) || (a.kind === 'package' && a.error !== 'not installed'))
   const pkg = attempts.find((a) => a.kind === 'package')
-  let advice: string
-  if (pkg && pkg.error === 'not installed') {
-    advice =
-      `The platform package seqpack-${triple} is not installed. It is an optional dependency of seqpack: ` +
-      'reinstall without --omit=optional / --no-optional. If your lockfile was created on another platform, ' +
-      'npm may have skipped it (npm/cli#4828): delete node_modules and the lockfile, then run npm install again, ' +
-      `or add seqpack-${triple} as a direct dependency.`
-  } else {
-    advice =
-      `A binary for ${triple} was found but the operating system refused to load it (see the reasons above). ` +
-      'Common causes: a glibc older than the binary needs, a musl/glibc mismatch, a file blocked by security software, ' +
-      'or a corrupted download. Reinstalling will not help if the cause is the C library.'
+  const advice: string[] = []
+  if (refused.length) {
+    advice.push(
+      `A binary for ${triple} was found (${refused.map((a) => a.id).join(', ')}) but the operating system refused to load it (see the reasons above). ` +
+        'Common causes: a glibc older than the binary needs, a musl/glibc mismatch, a file blocked by security software, ' +
+        'or a corrupted download or build. Reinstalling will not help if the cause is the C library.',
+    )
   }
-  return `seqpack: could not load the native addon for ${where}, Node ${process.versions.node}.\nTried:\n${lines.join('\n')}\n${advice}`
+  if (pkg && pkg.error === 'not installed') {
+    advice.push(
+      `The platform package seqpack-${triple} is not installed. It is an optional dependency of seqpack: ` +
+        'reinstall without --omit=optional / --no-optional. If your lockfile was created on another platform, ' +
+        'npm may have skipped it (npm/cli#4828): delete node_modules and the lockfile, then run npm install again, ' +
+        `or add seqpack-${triple} as a direct dependency.`,
+    )
+  }
+  return `seqpack: could not load the native addon for ${where}, Node ${process.versions.node}.\nTried:\n${lines.join('\n')}\n${advice.join('\n')}`
 }
 
 /** The real host. */

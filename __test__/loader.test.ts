@@ -329,3 +329,40 @@ describe('SEQPACK_NATIVE_PATH accepts only a .node file, resolved against the wo
     expect(existsSync(marker)).toBe(false)
   })
 })
+
+describe('error reporting against the napi-rs generated loader', () => {
+  // Why loader.ts is hand-written: on a binary that exists but cannot be
+  // dlopen'ed, the loader napi-rs generates blames npm's optional-dependency bug;
+  // ours names the file and the operating system's reason.
+  it('a corrupt local binary: napi blames npm, ours reports the dlopen failure', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { createRequire } = await import('node:module')
+    const { writeJsBinding } = await import('@napi-rs/cli')
+    const { nodeHost } = await import('../loader')
+    const dir = mkdtempSync(join(tmpdir(), 'seqpack-napi-loader-'))
+    await writeJsBinding({ platform: true, outputDir: dir, binaryName: 'seqpack', packageName: 'seqpack', idents: ['pack'], version: '0.0.0' })
+    const real = nodeHost(createRequire(import.meta.url), dir)
+    const host = { ...real, env: {} }
+    const triple = tripleFor({ platform: host.platform, arch: host.arch, libc: detectLibc(host) })
+    if (!triple) return // no published binary for this host: nothing to compare
+    const file = join(dir, `seqpack.${triple}.node`)
+    writeFileSync(file, 'this is not a shared library\n')
+
+    let generated: Error | undefined
+    try {
+      createRequire(import.meta.url)(join(dir, 'index.js'))
+    } catch (err) {
+      generated = err as Error
+    }
+    expect(generated?.message).toMatch(/npm has a bug related to optional dependencies/)
+    expect(generated?.message).not.toContain(file)
+
+    const ours = loadError(host)
+    expect(ours.attempts[0]).toMatchObject({ kind: 'local', id: file })
+    expect(ours.message).toContain(file)
+    expect(ours.message).toContain('refused to load')
+    // The refusal comes first; npm's advice only follows because the package is really absent here.
+    expect(ours.message.indexOf('refused to load')).toBeLessThan(ours.message.indexOf('npm/cli#4828'))
+  })
+})
