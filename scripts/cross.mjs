@@ -31,7 +31,8 @@
 // what changed. Each gnu binary is checked against the glibc 2.17 floor.
 import os from 'node:os'
 import { $, argv, fs, path, which } from 'zx'
-import { assertGlibcFloor } from './lib/glibc.mjs'
+import { checkBinary } from './check-binary.mjs'
+import { glibcVersions } from './lib/glibc.mjs'
 
 const root = path.resolve(import.meta.dirname, '..')
 const cache = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'seqpack-tools', 'cross')
@@ -64,7 +65,7 @@ const aptEnv = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
 
 /** Host packages from Debian (the machine's own suite). */
 async function ensureHostPackages() {
-  const need = { '/usr/bin/rustc': 'rustc-web', '/usr/bin/cargo': 'cargo-web', '/usr/lib/rustlib/x86_64-unknown-linux-gnu/lib': 'libstd-rust-web-dev',
+  const need = { '/usr/bin/objdump': 'binutils', '/usr/bin/rustc': 'rustc-web', '/usr/bin/cargo': 'cargo-web', '/usr/lib/rustlib/x86_64-unknown-linux-gnu/lib': 'libstd-rust-web-dev',
     '/usr/lib/rustlib/src/rust/library': 'rust-web-src', '/usr/bin/qemu-aarch64-static': 'qemu-user-static', '/usr/bin/patchelf': 'patchelf', '/usr/bin/unzip': 'unzip' }
   const missing = [...new Set(Object.entries(need).filter(([f]) => !fs.existsSync(f)).map(([, p]) => p))]
   // /usr/bin/rustc may exist from another package: make sure it is Debian's 1.96 rustc-web.
@@ -284,11 +285,6 @@ async function build(t, tools) {
   return { file: out, seconds }
 }
 
-/** What the binary is, from its header: the check publish.mjs also makes. */
-async function describeBinary(file) {
-  return (await $({ quiet: true })`file -b ${file}`).stdout.trim()
-}
-
 // ---------------------------------------------------------------- test
 
 /**
@@ -360,13 +356,12 @@ export async function main(opts = {}) {
     try {
       const b = await build(t, tools)
       r.build = { seconds: b.seconds, file: b.file }
-      r.header = await describeBinary(b.file)
-      log(`${t.triple}: built in ${b.seconds.toFixed(0)}s: ${r.header}`)
-      if (t.libc === 'glibc') {
-        const objdump = t.arch === 'x64' ? 'objdump' : path.join((await ensureCrossToolchain('aarch64')).dir, 'bin', 'aarch64-unknown-linux-gnu-objdump')
-        r.glibc = await assertGlibcFloor(b.file, { objdump })
-        log(`${t.triple}: needs glibc ${r.glibc} (floor 2.17)`)
-      }
+      log(`${t.triple}: built in ${b.seconds.toFixed(0)}s`)
+      // The release checks: header, architecture, and the glibc 2.17 floor (gnu) or no glibc symbol (musl).
+      if (t.libc === 'glibc') await ensureCrossToolchain(t.rust.split('-')[0]) // its objdump reads the target's ELF
+      r.header = await checkBinary(b.file, t.rust)
+      if (t.libc === 'glibc') r.glibc = (await glibcVersions(b.file, path.join((await ensureCrossToolchain(t.rust.split('-')[0])).dir, 'bin', `${t.rust}-objdump`))).max
+      log(r.header)
       if (!test || !t.run) continue
       await ensureViteBindings(t)
       for (const major of nodes) {
