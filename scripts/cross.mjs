@@ -7,6 +7,7 @@
 //   npm run cross                        # everything
 //   npm run cross -- --targets linux-arm64-musl,darwin-arm64
 //   npm run cross -- --no-test           # build (and check) only
+//   npm run cross -- --skip-build        # test the binaries the last run built
 //   npm run cross -- --json FILE         # also write the results as JSON
 //
 // Everything it needs comes from the package registries and is cached under
@@ -300,11 +301,20 @@ async function vitest(t, node, file, tools) {
   // The version bump test needs cargo and git, not the target's binary (as in the workflow).
   const args = [vitestBin, 'run', '--exclude', '__test__/version.test.ts', ...(t.run === 'qemu' ? ['--testTimeout=600000'] : [])]
   const probe = `const b = require(${JSON.stringify(path.join(root, 'dist', 'index.cjs'))}).nativeBinding; if (!b || !String(b.id ?? b).includes(${JSON.stringify(path.basename(file))})) { console.error('loaded', b); process.exit(3) } console.log(process.version, process.arch, process.report.getReport().header.glibcVersionRuntime ?? 'musl')`
+  // Every run is in its own user+mount namespace: qemu's binfmt registration
+  // and, for musl, a musl `ldd` over /usr/bin/ldd exist only there. napi-rs
+  // generated loaders (vite's rolldown binding) decide musl vs glibc from
+  // /usr/bin/ldd before anything else, and this machine's is glibc's.
+  const setup = ['set -e']
+  if (t.libc === 'musl') {
+    env.MUSL_LDD = await muslLdd(t.arch, tools)
+    setup.push('mount --bind "$MUSL_LDD" /usr/bin/ldd')
+  }
   let cmd
   if (t.run === 'qemu') {
     env.QEMU_LD_PREFIX = tools.arm64.runtime
     const script = [
-      'set -e',
+      ...setup,
       'mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc',
       // magic/mask of an ELF64 little-endian aarch64 executable or shared object; F: qemu opened now, usable in any mount namespace.
       String.raw`printf '%s' ':qemu-aarch64:M::\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00:\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:/usr/bin/qemu-aarch64-static:F' > /proc/sys/fs/binfmt_misc/register`,
@@ -313,7 +323,7 @@ async function vitest(t, node, file, tools) {
     ].join('\n')
     cmd = ['unshare', '-U', '-r', '-m', 'sh', '-c', script, 'sh', ...args]
   } else {
-    cmd = ['sh', '-c', 'node -e "$PROBE" && exec node "$@"', 'sh', ...args]
+    cmd = ['unshare', '-U', '-r', '-m', 'sh', '-c', [...setup, 'node -e "$PROBE"', 'exec node "$@"'].join('\n'), 'sh', ...args]
   }
   env.PROBE = probe
   const t0 = Date.now()
@@ -327,6 +337,14 @@ async function vitest(t, node, file, tools) {
   const ok = p.exitCode === 0 && passed > 0 && failed === 0
   if (!ok) process.stderr.write(plain.split('\n').slice(-80).join('\n') + '\n')
   return { ok, passed, failed: ok ? failed : Math.max(failed, 1), seconds, runtime, exitCode: p.exitCode }
+}
+
+/** A musl `ldd` (what Alpine ships: the musl loader in list mode) for `arch`. */
+async function muslLdd(arch, tools) {
+  const loader = arch === 'x64' ? await ensureMuslX64() : '/lib/ld-musl-aarch64.so.1'
+  const file = path.join(cache, `ldd-musl-${arch}`)
+  fs.writeFileSync(file, `#!/bin/sh\n# musl libc ldd\nexec ${loader} --list "$@"\n`, { mode: 0o755 })
+  return file
 }
 
 // ---------------------------------------------------------------- main
@@ -354,7 +372,8 @@ export async function main(opts = {}) {
     const r = { target: t.rust, triple: t.triple, build: null, glibc: null, header: null, tests: [], error: null }
     results.push(r)
     try {
-      const b = await build(t, tools)
+      const prebuilt = path.join(cache, 'out', `seqpack.${t.triple}.node`)
+      const b = (opts.skipBuild ?? argv['skip-build']) && fs.existsSync(prebuilt) ? { file: prebuilt, seconds: 0 } : await build(t, tools)
       r.build = { seconds: b.seconds, file: b.file }
       log(`${t.triple}: built in ${b.seconds.toFixed(0)}s`)
       // The release checks: header, architecture, and the glibc 2.17 floor (gnu) or no glibc symbol (musl).
