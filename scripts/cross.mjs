@@ -271,6 +271,9 @@ async function build(t, tools) {
     cmd = [path.join(tools.zig, 'cargo-zigbuild'), 'build']
   }
   if (rustflags.length) env[`CARGO_TARGET_${E}_RUSTFLAGS`] = rustflags.join(' ')
+  // rustc strips Mach-O with rust-objcopy, which only rustup's llvm-tools ship;
+  // this build only proves darwin compiles and links (the workflow's macOS runner strips).
+  if (t.rust.includes('darwin')) env.CARGO_PROFILE_RELEASE_STRIP = 'none'
   log(`build ${t.rust} (${t.link})`)
   const t0 = Date.now()
   const p = await $({ cwd: root, env, nothrow: true, quiet: true })`${cmd} --lib -p seqpack-node --release --locked --target ${t.rust} --target-dir ${targetDir} --color never`
