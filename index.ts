@@ -330,7 +330,15 @@ function prepareLengths(lengths: unknown): [Kind, Uint32Array | Int32Array | Flo
       lengths instanceof Int16Array ||
       lengths instanceof Float32Array
     ) {
-      return ['f64', Float64Array.from(lengths as ArrayLike<number>)]
+      const n = lengths.length
+      if (n > MAX_ITEMS) {
+        throw new SeqpackError('ERR_SEQPACK_TOO_MANY_ITEMS', `${n} items is more than the maximum of ${MAX_ITEMS}`, { value: String(n) })
+      }
+      try {
+        return ['f64', Float64Array.from(lengths as ArrayLike<number>)]
+      } catch (err) {
+        throw new SeqpackError('ERR_SEQPACK_TOO_MANY_ITEMS', `${n} items do not fit in memory for packing`, { value: String(n), cause: err })
+      }
     }
   } else if (Array.isArray(lengths)) {
     const n = lengths.length
