@@ -291,6 +291,21 @@ function typeName(v: unknown): string {
 /** Largest number of lengths (item indices are `u32`, one value reserved). */
 const MAX_ITEMS = 2 ** 32 - 2
 
+/**
+ * `alloc()` for `n` lengths: more than {@link MAX_ITEMS}, or a copy that does
+ * not fit in memory (V8's `RangeError`), is `ERR_SEQPACK_TOO_MANY_ITEMS`.
+ */
+function forItems<T>(n: number, alloc: () => T): T {
+  if (n > MAX_ITEMS) {
+    throw new SeqpackError('ERR_SEQPACK_TOO_MANY_ITEMS', `${n} items is more than the maximum of ${MAX_ITEMS}`, { value: String(n) })
+  }
+  try {
+    return alloc()
+  } catch (err) {
+    throw new SeqpackError('ERR_SEQPACK_TOO_MANY_ITEMS', `${n} items do not fit in memory for packing`, { value: String(n), cause: err })
+  }
+}
+
 /** Whether `a`'s buffer was detached (transferred): its views then read as empty. */
 function isDetached(a: ArrayBufferView): boolean {
   if (a.byteLength !== 0) return false
@@ -330,27 +345,11 @@ function prepareLengths(lengths: unknown): [Kind, Uint32Array | Int32Array | Flo
       lengths instanceof Int16Array ||
       lengths instanceof Float32Array
     ) {
-      const n = lengths.length
-      if (n > MAX_ITEMS) {
-        throw new SeqpackError('ERR_SEQPACK_TOO_MANY_ITEMS', `${n} items is more than the maximum of ${MAX_ITEMS}`, { value: String(n) })
-      }
-      try {
-        return ['f64', Float64Array.from(lengths as ArrayLike<number>)]
-      } catch (err) {
-        throw new SeqpackError('ERR_SEQPACK_TOO_MANY_ITEMS', `${n} items do not fit in memory for packing`, { value: String(n), cause: err })
-      }
+      return ['f64', forItems(lengths.length, () => Float64Array.from(lengths as ArrayLike<number>))]
     }
   } else if (Array.isArray(lengths)) {
     const n = lengths.length
-    if (n > MAX_ITEMS) {
-      throw new SeqpackError('ERR_SEQPACK_TOO_MANY_ITEMS', `${n} items is more than the maximum of ${MAX_ITEMS}`, { value: String(n) })
-    }
-    let out: Float64Array
-    try {
-      out = new Float64Array(n)
-    } catch (err) {
-      throw new SeqpackError('ERR_SEQPACK_TOO_MANY_ITEMS', `${n} items do not fit in memory for packing`, { value: String(n), cause: err })
-    }
+    const out = forItems(n, () => new Float64Array(n))
     for (let i = 0; i < n; i++) {
       const v = lengths[i]
       if (typeof v !== 'number') {
