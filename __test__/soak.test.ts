@@ -6,11 +6,12 @@
  * - 8 worker_threads packing while half of them are terminated mid-work: the
  *   process lives, the survivors finish with correct results, threads and
  *   memory stay bounded.
- * - SEQPACK_SOAK_CALLS (default 200,000; the issue's figure is 1,000,000)
+ * - SEQPACK_SOAK_CALLS (default 400,000; the issue's figure is 1,000,000)
  *   small sequential calls in a child process (scripts/soak.mjs): RSS grows
  *   less than 5% after warm-up with the event loop turning; the purely
- *   synchronous loop's figure is printed (output buffers are freed by
- *   finalizers that need a turn of the loop).
+ *   synchronous loop's figure (at most 200,000 calls) is printed, not
+ *   asserted: output buffers are freed by finalizers that need a turn of
+ *   the loop.
  */
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -23,7 +24,7 @@ import { expectValid, rng } from './helpers'
 
 const entry = createRequire(import.meta.url).resolve('seqpack')
 const CONCURRENT = Number(process.env.SEQPACK_SOAK_CONCURRENT ?? 2_000)
-const CALLS = Number(process.env.SEQPACK_SOAK_CALLS ?? 200_000)
+const CALLS = Number(process.env.SEQPACK_SOAK_CALLS ?? 400_000)
 
 function osThreads(): number | null {
   try {
@@ -128,16 +129,16 @@ describe('load and soak', () => {
   })
 
   it(`${CALLS} small sequential calls: RSS grows < 5% after warm-up with the event loop turning`, () => {
-    const run = (mode: string) =>
-      JSON.parse(execFileSync(process.execPath, ['scripts/soak.mjs', '--calls', String(CALLS), '--mode', mode, '--entry', entry], { encoding: 'utf8', timeout: 600_000 })) as {
+    const run = (mode: string, calls: number) =>
+      JSON.parse(execFileSync(process.execPath, ['scripts/soak.mjs', '--calls', String(calls), '--mode', mode, '--entry', entry], { encoding: 'utf8', timeout: 600_000 })) as {
         warmRssMb: number
         endRssMb: number
         peakRssMb: number
         growth: number
         threads: number
       }
-    const turning = run('turning')
-    const sync = run('sync')
+    const turning = run('turning', CALLS)
+    const sync = run('sync', Math.min(CALLS, 200_000))
     console.log(`sequential ${CALLS}: turning ${JSON.stringify(turning)}; sync ${JSON.stringify(sync)}`)
     expect(turning.growth).toBeLessThan(0.05)
   }, 1_200_000)
