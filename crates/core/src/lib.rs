@@ -26,6 +26,7 @@ pub mod metrics;
 pub mod packing;
 pub mod parallel;
 pub mod placement;
+pub mod rows;
 
 pub use algorithms::{RawOptions, Request, Strategy, StrategyInfo, STRATEGIES};
 pub use control::Control;
