@@ -24,7 +24,10 @@
 //!   when exactly full.
 //! - `ff`, `bf`, `wf`: when exactly full (no item has length 0). Otherwise a
 //!   bin may still take a short item later, so the rule keeps every other bin
-//!   open and memory grows with the open bins. [`OnlinePacker::new`] takes an
+//!   open and memory grows with the open bins: in practice a handful for
+//!   `ff`/`bf` (they fill the fullest or earliest bins first, which then close),
+//!   but `wf` spreads items over the emptiest bins and can keep tens of
+//!   thousands open on a long stream. [`OnlinePacker::new`] takes an
 //!   optional `max_open` bound: when a new bin must open and `max_open` bins
 //!   are open, the fullest open bin (least remaining; ties: earliest opened
 //!   for `ff`, most recently changed for `bf`/`wf`) is closed first. That is a
