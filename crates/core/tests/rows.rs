@@ -381,3 +381,25 @@ fn shuffle_seeds_differ_and_default_is_bin_order() {
         seqpack_core::algorithms::offline::shuffled(plain.num_rows, 1)
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn every_thread_count_writes_the_same_rows(
+        docs in prop::collection::vec(prop::collection::vec(any::<i32>(), 1..=20), 0..200),
+        threads in 2usize..5,
+        shifted in any::<bool>(),
+    ) {
+        let (tokens, offsets) = flat(&docs);
+        let d = Docs::new(&tokens, &offsets).unwrap();
+        let labels = if shifted { Labels::Shifted } else { Labels::Unshifted };
+        let mut o = options("ffd", 20, Overflow::Error, labels);
+        o.threads = Some(1);
+        let one = pack_rows(&d, &o, &Control::none()).unwrap();
+        o.threads = Some(threads);
+        let many = pack_rows(&d, &o, &Control::none()).unwrap();
+        prop_assert_eq!(&one, &many);
+        check(&docs, &many, "ffd", 20, Overflow::Error, labels)?;
+    }
+}

@@ -184,6 +184,24 @@ pub struct RowsOptions {
     /// epoch.
     pub shuffle: bool,
     pub seed: u64,
+    /// Threads writing the rows (each writes whole rows, so the output is
+    /// identical for every count). `None`: one below [`PARALLEL_SLOTS`]
+    /// slots, else every core up to 8. The work is memory-bound (first
+    /// touches of fresh pages dominate), so more threads help only while
+    /// memory bandwidth and page faulting scale.
+    pub threads: Option<usize>,
+}
+
+/// Outputs smaller than this many slots (16 MiB of `input_ids`) are written
+/// by one thread: below it, waking workers costs about what it saves.
+pub const PARALLEL_SLOTS: usize = 1 << 22;
+
+fn fill_threads(threads: Option<usize>, slots: usize) -> usize {
+    match threads {
+        Some(t) => t.clamp(1, crate::algorithms::MAX_THREADS),
+        None if slots < PARALLEL_SLOTS => 1,
+        None => std::thread::available_parallelism().map_or(1, |c| c.get()).min(8),
+    }
 }
 
 impl RowsOptions {
@@ -197,6 +215,7 @@ impl RowsOptions {
             labels: Labels::Unshifted,
             shuffle: false,
             seed: 0,
+            threads: None,
         }
     }
 }
@@ -428,27 +447,61 @@ pub fn pack_rows(docs: &Docs, opts: &RowsOptions, ctl: &Control) -> Result<Packe
         ignore: opts.ignore_index,
         shifted: opts.labels == Labels::Shifted,
     };
-    if cap > 0 {
-        let rows = input_ids
-            .chunks_exact_mut(cap)
-            .zip(labels.chunks_exact_mut(cap))
-            .zip(position_ids.chunks_exact_mut(cap))
-            .zip(attention_mask.chunks_exact_mut(cap));
-        for (r, (((ids, lab), pos), mask)) in rows.enumerate() {
-            if r % 256 == 0 {
-                ctl.check()?;
-            }
-            let s = row_segments[r] as usize..row_segments[r + 1] as usize;
-            fill.row(
-                &segment_doc[s.clone()],
-                &segment_start[s.clone()],
-                &segment_length[s],
-                ids,
-                lab,
-                pos,
-                mask,
-            );
+    let fill = &fill;
+    if cap > 0 && num_bins > 0 {
+        let workers = crate::parallel::Workers::new(fill_threads(opts.threads, slots));
+        let k = if workers.threads() == 1 {
+            1
+        } else {
+            (workers.threads() * 4).min(num_bins)
+        };
+        let chunks: Vec<std::ops::Range<usize>> = (0..k).map(|c| c * num_bins / k..(c + 1) * num_bins / k).collect();
+        // Disjoint row ranges of the four arrays, one per chunk, each claimed once.
+        let mut parts = Vec::with_capacity(k);
+        let (mut a, mut b, mut c, mut d) = (
+            &mut input_ids[..],
+            &mut labels[..],
+            &mut position_ids[..],
+            &mut attention_mask[..],
+        );
+        for r in &chunks {
+            let n = r.len() * cap;
+            let (a0, a1) = a.split_at_mut(n);
+            let (b0, b1) = b.split_at_mut(n);
+            let (c0, c1) = c.split_at_mut(n);
+            let (d0, d1) = d.split_at_mut(n);
+            parts.push(std::sync::Mutex::new(Some((a0, b0, c0, d0))));
+            (a, b, c, d) = (a1, b1, c1, d1);
         }
+        let results = workers.map(&chunks, |i, range| -> Result<()> {
+            let (ids, lab, pos, mask) = parts[i]
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+                .expect("each chunk is filled once");
+            let rows = ids
+                .chunks_exact_mut(cap)
+                .zip(lab.chunks_exact_mut(cap))
+                .zip(pos.chunks_exact_mut(cap))
+                .zip(mask.chunks_exact_mut(cap));
+            for (r, (((ids, lab), pos), mask)) in range.zip(rows) {
+                if r % 256 == 0 {
+                    ctl.check()?;
+                }
+                let s = row_segments[r] as usize..row_segments[r + 1] as usize;
+                fill.row(
+                    &segment_doc[s.clone()],
+                    &segment_start[s.clone()],
+                    &segment_length[s],
+                    ids,
+                    lab,
+                    pos,
+                    mask,
+                );
+            }
+            Ok(())
+        });
+        results.into_iter().collect::<Result<()>>()?;
     }
 
     Ok(PackedRows {
