@@ -4,9 +4,9 @@
 //! | strategy | rule | open bins | time |
 //! |---|---|---|---|
 //! | `nf` Next-Fit | the single open bin, else close it and open a new one | 1 | `O(n)` |
-//! | `ff` First-Fit | earliest-opened bin that fits ([`placement::first_fit`]) | all | `O(n log B)` |
-//! | `bf` Best-Fit | fullest bin that fits ([`placement::best_fit`]) | all | `O(n log C)` |
-//! | `wf` Worst-Fit | emptiest bin, if it fits ([`placement::worst_fit`]) | all | `O(n log C)` |
+//! | `ff` First-Fit | earliest-opened bin that fits ([`FirstFitRule`], a [`MaxTree`]) | all | `O(n log B)` |
+//! | `bf` Best-Fit | fullest bin that fits ([`IndexRule`], a [`RemainingIndex`]) | all | `O(n log C)` |
+//! | `wf` Worst-Fit | emptiest bin, if it fits ([`IndexRule`]) | all | `O(n log C)` |
 //! | `hk` Harmonic-K | one bin per size class ([`HarmonicK`]) | `<= k` | `O(n)` |
 //!
 //! Every rule is an incremental state machine ([`OnlineRule`]): `push` one

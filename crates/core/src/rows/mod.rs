@@ -27,7 +27,11 @@
 //! `O(num_docs + num_rows * capacity)` after the packing itself: the segment
 //! metadata takes one pass over the segments, then every row is written once,
 //! all four arrays in the same pass while the row's tokens are in cache, with
-//! slice copies and fills (no per-row allocation).
+//! slice copies and fills (no per-row allocation). The output is about 3.3
+//! times the bytes of the tokens (13 bytes per slot), written into fresh
+//! memory, so first-touch page faults dominate; on Linux the arrays are
+//! advised onto transparent huge pages, which halved the time in
+//! `examples/rows_bench.rs`.
 
 pub mod prefix;
 pub mod stream;
@@ -185,23 +189,15 @@ pub struct RowsOptions {
     pub shuffle: bool,
     pub seed: u64,
     /// Threads writing the rows (each writes whole rows, so the output is
-    /// identical for every count). `None`: one below [`PARALLEL_SLOTS`]
-    /// slots, else every core up to 8. The work is memory-bound (first
-    /// touches of fresh pages dominate), so more threads help only while
-    /// memory bandwidth and page faulting scale.
+    /// identical for every count). `None` means one. Opt-in because the work
+    /// is memory-bound (first touches of fresh pages dominate) and on the
+    /// 2-core development machine a second writer showed no clear gain in
+    /// `rows_bench`; machines with more memory channels may differ.
     pub threads: Option<usize>,
 }
 
-/// Outputs smaller than this many slots (16 MiB of `input_ids`) are written
-/// by one thread: below it, waking workers costs about what it saves.
-pub const PARALLEL_SLOTS: usize = 1 << 22;
-
-fn fill_threads(threads: Option<usize>, slots: usize) -> usize {
-    match threads {
-        Some(t) => t.clamp(1, crate::algorithms::MAX_THREADS),
-        None if slots < PARALLEL_SLOTS => 1,
-        None => std::thread::available_parallelism().map_or(1, |c| c.get()).min(8),
-    }
+fn fill_threads(threads: Option<usize>) -> usize {
+    threads.unwrap_or(1).clamp(1, crate::algorithms::MAX_THREADS)
 }
 
 impl RowsOptions {
@@ -440,6 +436,10 @@ pub fn pack_rows(docs: &Docs, opts: &RowsOptions, ctl: &Control) -> Result<Packe
     let mut labels = vec![0i32; slots];
     let mut position_ids = vec![0i32; slots];
     let mut attention_mask = vec![0u8; slots];
+    huge_pages(&mut input_ids);
+    huge_pages(&mut labels);
+    huge_pages(&mut position_ids);
+    huge_pages(&mut attention_mask);
     let fill = Fill {
         tokens: docs.tokens,
         offsets: docs.offsets,
@@ -449,7 +449,7 @@ pub fn pack_rows(docs: &Docs, opts: &RowsOptions, ctl: &Control) -> Result<Packe
     };
     let fill = &fill;
     if cap > 0 && num_bins > 0 {
-        let workers = crate::parallel::Workers::new(fill_threads(opts.threads, slots));
+        let workers = crate::parallel::Workers::new(fill_threads(opts.threads));
         let k = if workers.threads() == 1 {
             1
         } else {
@@ -600,3 +600,29 @@ impl Fill<'_> {
         mask[at..].fill(0);
     }
 }
+
+/// Asks Linux to back a large, not yet touched buffer with transparent huge
+/// pages: the arrays are written once right after allocation, so first-touch
+/// page faults are a large share of the cost, and 2 MiB pages take 512 times
+/// fewer of them. Advisory only: when the kernel declines, nothing changes.
+#[cfg(target_os = "linux")]
+fn huge_pages<T>(buf: &mut [T]) {
+    const HUGE: usize = 2 << 20;
+    let bytes = std::mem::size_of_val(buf);
+    if bytes < 2 * HUGE {
+        return;
+    }
+    let start = buf.as_mut_ptr() as usize;
+    let aligned = (start + HUGE - 1) & !(HUGE - 1);
+    let end = (start + bytes) & !(HUGE - 1);
+    if end > aligned {
+        // SAFETY: the range lies inside `buf`, which we borrow uniquely;
+        // MADV_HUGEPAGE changes no contents, only how pages are backed.
+        unsafe {
+            libc::madvise(aligned as *mut libc::c_void, end - aligned, libc::MADV_HUGEPAGE);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn huge_pages<T>(_buf: &mut [T]) {}
