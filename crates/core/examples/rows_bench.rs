@@ -26,7 +26,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 fn arg<T: std::str::FromStr>(args: &[String], i: usize, default: T) -> T {
-    args.get(i).map_or(default, |s| s.parse().ok().expect("numeric argument"))
+    args.get(i)
+        .map_or(default, |s| s.parse().ok().expect("numeric argument"))
 }
 
 fn main() {
@@ -64,7 +65,12 @@ fn main() {
     let total = *offsets.last().unwrap() as usize;
     let tokens: Vec<i32> = (0..total).map(|_| rng.below(50_000) as i32).collect();
     let docs = Docs::new(&tokens, &offsets).unwrap();
-    let req = Request::new(Some(&strategy), Some(capacity as f64), &RawOptions::default()).unwrap();
+    let req = Request::new(
+        Some(&strategy),
+        Some(capacity as f64),
+        &RawOptions::default(),
+    )
+    .unwrap();
     let mut opts = RowsOptions::new(req.clone());
     opts.threads = Some(1);
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
@@ -117,8 +123,16 @@ fn main() {
     let per = |x: f64| x / total as f64;
     println!("memcpy     {:8.3} ns/token", per(m));
     println!("pack       {:8.3} ns/token", per(p));
-    println!("rows 1t    {:8.3} ns/token   rows / memcpy = {:.2}x", per(r), r / m);
-    println!("rows {cores}t    {:8.3} ns/token   rows / memcpy = {:.2}x", per(rn), rn / m);
+    println!(
+        "rows 1t    {:8.3} ns/token   rows / memcpy = {:.2}x",
+        per(r),
+        r / m
+    );
+    println!(
+        "rows {cores}t    {:8.3} ns/token   rows / memcpy = {:.2}x",
+        per(rn),
+        rn / m
+    );
     println!(
         "stream nf  {:8.2} ns/doc     = {:.1} M docs/s",
         s / num_docs as f64,

@@ -153,7 +153,11 @@ fn check(
         .bins()
         .map(|b| b.iter().map(|&i| pieces[i as usize]).collect())
         .collect();
-    let in_order: Vec<_> = p.row_bin.iter().map(|&b| bins[b as usize].clone()).collect();
+    let in_order: Vec<_> = p
+        .row_bin
+        .iter()
+        .map(|&b| bins[b as usize].clone())
+        .collect();
     prop_assert_eq!(&rows, &in_order);
     prop_assert_eq!(p.metrics.num_bins, o.metrics.num_bins);
     prop_assert_eq!(p.metrics.total_tokens, o.metrics.total_tokens);
@@ -183,16 +187,45 @@ fn check(
     // Overflow counts.
     let over = |d: &Vec<i32>| d.len() > c;
     let lost: u64 = match overflow {
-        Overflow::Truncate => docs.iter().filter(|d| over(d)).map(|d| (d.len() - c) as u64).sum(),
-        Overflow::Drop => docs.iter().filter(|d| over(d)).map(|d| d.len() as u64).sum(),
+        Overflow::Truncate => docs
+            .iter()
+            .filter(|d| over(d))
+            .map(|d| (d.len() - c) as u64)
+            .sum(),
+        Overflow::Drop => docs
+            .iter()
+            .filter(|d| over(d))
+            .map(|d| d.len() as u64)
+            .sum(),
         _ => 0,
     };
     prop_assert_eq!(p.overflow.tokens_lost, lost);
     let n_over = docs.iter().filter(|d| over(d)).count();
     let n_empty = docs.iter().filter(|d| d.is_empty()).count();
-    prop_assert_eq!(p.overflow.split, if overflow == Overflow::Split { n_over } else { 0 });
-    prop_assert_eq!(p.overflow.truncated, if overflow == Overflow::Truncate { n_over } else { 0 });
-    prop_assert_eq!(p.overflow.dropped, if overflow == Overflow::Drop { n_over + n_empty } else { 0 });
+    prop_assert_eq!(
+        p.overflow.split,
+        if overflow == Overflow::Split {
+            n_over
+        } else {
+            0
+        }
+    );
+    prop_assert_eq!(
+        p.overflow.truncated,
+        if overflow == Overflow::Truncate {
+            n_over
+        } else {
+            0
+        }
+    );
+    prop_assert_eq!(
+        p.overflow.dropped,
+        if overflow == Overflow::Drop {
+            n_over + n_empty
+        } else {
+            0
+        }
+    );
     Ok(())
 }
 
@@ -200,7 +233,12 @@ fn docs_strategy(max_len: usize) -> impl Strategy<Value = Vec<Vec<i32>>> {
     prop::collection::vec(prop::collection::vec(-50i32..50_000, 0..=max_len), 0..40)
 }
 
-const OVERFLOWS: [Overflow; 4] = [Overflow::Error, Overflow::Truncate, Overflow::Split, Overflow::Drop];
+const OVERFLOWS: [Overflow; 4] = [
+    Overflow::Error,
+    Overflow::Truncate,
+    Overflow::Split,
+    Overflow::Drop,
+];
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
@@ -306,7 +344,10 @@ fn golden_small_example() {
     let p = pack_rows(&d, &o, &Control::none()).unwrap();
     assert_eq!(p.num_rows, 2);
     assert_eq!(p.input_ids, [1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 0, 0]);
-    assert_eq!(p.labels, [-100, 2, 3, -100, 5, -100, -100, 7, 8, 9, -100, -100]);
+    assert_eq!(
+        p.labels,
+        [-100, 2, 3, -100, 5, -100, -100, 7, 8, 9, -100, -100]
+    );
     assert_eq!(p.position_ids, [0, 1, 2, 0, 1, 0, 0, 1, 2, 3, 0, 0]);
     assert_eq!(p.attention_mask, [1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0, 0]);
     assert_eq!(p.row_segments, [0, 2, 3]);
@@ -316,7 +357,10 @@ fn golden_small_example() {
     assert_eq!(p.max_seqlen, 4);
     o.labels = Labels::Shifted;
     let p = pack_rows(&d, &o, &Control::none()).unwrap();
-    assert_eq!(p.labels, [2, 3, -100, 5, -100, -100, 7, 8, 9, -100, -100, -100]);
+    assert_eq!(
+        p.labels,
+        [2, 3, -100, 5, -100, -100, 7, 8, 9, -100, -100, -100]
+    );
 }
 
 #[test]
@@ -338,7 +382,10 @@ fn split_and_truncate_golden() {
     assert_eq!((p.overflow.truncated, p.overflow.tokens_lost), (1, 6));
     o.overflow = Overflow::Error;
     let e = pack_rows(&d, &o, &Control::none()).unwrap_err();
-    assert_eq!((e.kind, e.index, e.value.as_deref()), (ErrorKind::LengthExceedsCapacity, Some(0), Some("10")));
+    assert_eq!(
+        (e.kind, e.index, e.value.as_deref()),
+        (ErrorKind::LengthExceedsCapacity, Some(0), Some("10"))
+    );
 }
 
 #[test]
@@ -352,22 +399,35 @@ fn offsets_are_validated_with_the_bad_index() {
         (&[0, 4][..], Some(1)),
     ] {
         let e = Docs::new(&t, offs).unwrap_err();
-        assert_eq!((e.kind, e.index), (ErrorKind::InvalidInput, idx), "{offs:?}");
+        assert_eq!(
+            (e.kind, e.index),
+            (ErrorKind::InvalidInput, idx),
+            "{offs:?}"
+        );
     }
     assert_eq!(Docs::new(&t, &[0, 0, 3, 3]).unwrap().num_docs(), 3);
     let d = Docs::new(&[], &[0]).unwrap();
     let p = pack_rows(&d, &RowsOptions::new(request("obfd", 8)), &Control::none()).unwrap();
-    assert_eq!((p.num_rows, p.input_ids.len(), p.cu_seqlens(0, 0).unwrap()), (0, 0, vec![0]));
+    assert_eq!(
+        (p.num_rows, p.input_ids.len(), p.cu_seqlens(0, 0).unwrap()),
+        (0, 0, vec![0])
+    );
 }
 
 #[test]
 fn shuffle_seeds_differ_and_default_is_bin_order() {
-    let docs: Vec<Vec<i32>> = (0..500).map(|i| vec![i; 1 + (i as usize * 7919) % 60]).collect();
+    let docs: Vec<Vec<i32>> = (0..500)
+        .map(|i| vec![i; 1 + (i as usize * 7919) % 60])
+        .collect();
     let (tokens, offsets) = flat(&docs);
     let d = Docs::new(&tokens, &offsets).unwrap();
     let mut o = RowsOptions::new(request("obfd", 64));
     let plain = pack_rows(&d, &o, &Control::none()).unwrap();
-    assert!(plain.row_bin.iter().enumerate().all(|(r, &b)| r as u32 == b));
+    assert!(plain
+        .row_bin
+        .iter()
+        .enumerate()
+        .all(|(r, &b)| r as u32 == b));
     o.shuffle = true;
     o.seed = 1;
     let e1 = pack_rows(&d, &o, &Control::none()).unwrap();

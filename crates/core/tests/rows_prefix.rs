@@ -21,7 +21,12 @@ fn lcp(a: &[i32], b: &[i32]) -> usize {
 }
 
 /// Checks `m` for `docs` by brute force; returns the sequence of each document.
-fn check(docs: &[Vec<i32>], m: &PrefixMerge, min_prefix: u32, max_length: u32) -> Result<Vec<usize>, TestCaseError> {
+fn check(
+    docs: &[Vec<i32>],
+    m: &PrefixMerge,
+    min_prefix: u32,
+    max_length: u32,
+) -> Result<Vec<usize>, TestCaseError> {
     let mut seq_of = vec![usize::MAX; docs.len()];
     let mut total_pairs = 0u64;
     for s in 0..m.num_sequences() {
@@ -50,7 +55,11 @@ fn check(docs: &[Vec<i32>], m: &PrefixMerge, min_prefix: u32, max_length: u32) -
             prop_assert_eq!(&rebuilt, &docs[d]);
             for (depth, &t) in path.iter().enumerate() {
                 prop_assert_eq!(position[t], depth as i32);
-                let want_parent = if depth == 0 { -1 } else { path[depth - 1] as i32 };
+                let want_parent = if depth == 0 {
+                    -1
+                } else {
+                    path[depth - 1] as i32
+                };
                 prop_assert_eq!(parent[t], want_parent);
             }
             for l in 1..=docs[d].len() {
@@ -73,10 +82,19 @@ fn check(docs: &[Vec<i32>], m: &PrefixMerge, min_prefix: u32, max_length: u32) -
             }
         }
     }
-    prop_assert!(seq_of.iter().all(|&s| s != usize::MAX), "a document is missing");
-    let apart: u64 = docs.iter().map(|d| (d.len() * (d.len() + 1) / 2) as u64).sum();
+    prop_assert!(
+        seq_of.iter().all(|&s| s != usize::MAX),
+        "a document is missing"
+    );
+    let apart: u64 = docs
+        .iter()
+        .map(|d| (d.len() * (d.len() + 1) / 2) as u64)
+        .sum();
     prop_assert!(total_pairs <= apart);
-    prop_assert_eq!(m.tokens_in, docs.iter().map(|d| d.len() as u64).sum::<u64>());
+    prop_assert_eq!(
+        m.tokens_in,
+        docs.iter().map(|d| d.len() as u64).sum::<u64>()
+    );
     Ok(seq_of)
 }
 
@@ -84,7 +102,10 @@ fn check(docs: &[Vec<i32>], m: &PrefixMerge, min_prefix: u32, max_length: u32) -
 /// alphabet so accidental shared prefixes happen too.
 fn docs_strategy() -> impl Strategy<Value = Vec<Vec<i32>>> {
     prop::collection::vec(
-        (prop::collection::vec(0i32..3, 0..8), prop::collection::vec(prop::collection::vec(0i32..3, 0..6), 1..5)),
+        (
+            prop::collection::vec(0i32..3, 0..8),
+            prop::collection::vec(prop::collection::vec(0i32..3, 0..6), 1..5),
+        ),
         0..8,
     )
     .prop_map(|groups| {
@@ -136,7 +157,12 @@ proptest! {
 
 #[test]
 fn golden_prompt_with_three_completions() {
-    let docs = vec![vec![1, 2, 3, 9], vec![1, 2, 3, 4, 5], vec![8], vec![1, 2, 3, 4, 6]];
+    let docs = vec![
+        vec![1, 2, 3, 9],
+        vec![1, 2, 3, 4, 5],
+        vec![8],
+        vec![1, 2, 3, 4, 6],
+    ];
     let (tokens, offsets) = flat(&docs);
     let d = Docs::new(&tokens, &offsets).unwrap();
     let m = merge_prefixes(&d, 3, 100).unwrap();
@@ -146,8 +172,15 @@ fn golden_prompt_with_three_completions() {
     assert_eq!(m.parent[..7], [-1, 0, 1, 2, 3, 3, 2]);
     assert_eq!(m.position[..7], [0, 1, 2, 3, 4, 4, 3]);
     assert_eq!(m.member_doc, [1, 3, 0, 2]);
-    let spans: Vec<Vec<(u32, u32)>> = m.sequence(0).members().map(|mi| m.sequence(0).spans(mi).collect()).collect();
-    assert_eq!(spans, vec![vec![(0, 5)], vec![(0, 4), (5, 1)], vec![(0, 3), (6, 1)]]);
+    let spans: Vec<Vec<(u32, u32)>> = m
+        .sequence(0)
+        .members()
+        .map(|mi| m.sequence(0).spans(mi).collect())
+        .collect();
+    assert_eq!(
+        spans,
+        vec![vec![(0, 5)], vec![(0, 4), (5, 1)], vec![(0, 3), (6, 1)]]
+    );
     assert_eq!(m.sequence(1).tokens(), [8]);
     // Depths 1..5, 5, 4: 1+2+3+4+5+5+4 = 24, against 15 + 15 + 10 apart.
     assert_eq!(m.attention_pairs, [24, 1]);
@@ -169,7 +202,16 @@ fn errors_name_the_document() {
     let (tokens, offsets) = flat(&docs);
     let d = Docs::new(&tokens, &offsets).unwrap();
     let e = merge_prefixes(&d, 1, 3).unwrap_err();
-    assert_eq!((e.kind, e.index), (ErrorKind::LengthExceedsCapacity, Some(1)));
-    assert_eq!(merge_prefixes(&d, 0, 3).unwrap_err().kind, ErrorKind::InvalidOption);
-    assert_eq!(merge_prefixes(&d, 1, 0).unwrap_err().kind, ErrorKind::InvalidOption);
+    assert_eq!(
+        (e.kind, e.index),
+        (ErrorKind::LengthExceedsCapacity, Some(1))
+    );
+    assert_eq!(
+        merge_prefixes(&d, 0, 3).unwrap_err().kind,
+        ErrorKind::InvalidOption
+    );
+    assert_eq!(
+        merge_prefixes(&d, 1, 0).unwrap_err().kind,
+        ErrorKind::InvalidOption
+    );
 }

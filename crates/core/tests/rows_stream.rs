@@ -23,18 +23,29 @@ fn by_number(out: &StreamBins, n: usize) -> Vec<Vec<u32>> {
         .map(|i| (out.bins[i], out.bin(i).iter().map(|&x| x as u32).collect()))
         .collect();
     bins.sort();
-    assert!(bins.windows(2).all(|w| w[0].0 < w[1].0), "bin numbers repeat");
+    assert!(
+        bins.windows(2).all(|w| w[0].0 < w[1].0),
+        "bin numbers repeat"
+    );
     let mut seen = vec![false; n];
     for (_, b) in &bins {
         for &i in b {
-            assert!(!std::mem::replace(&mut seen[i as usize], true), "item {i} twice");
+            assert!(
+                !std::mem::replace(&mut seen[i as usize], true),
+                "item {i} twice"
+            );
         }
     }
     assert!(seen.iter().all(|&s| s), "an item is missing");
     bins.into_iter().map(|(_, b)| b).collect()
 }
 
-fn stream_all(req: &Request, window: Option<usize>, max_open: Option<usize>, lengths: &[u32]) -> (StreamBins, usize) {
+fn stream_all(
+    req: &Request,
+    window: Option<usize>,
+    max_open: Option<usize>,
+    lengths: &[u32],
+) -> (StreamBins, usize) {
     let mut sp = StreamPacker::new(req, window, max_open).unwrap();
     let mut out = StreamBins::new();
     let mut max_pending = 0;
@@ -120,11 +131,20 @@ fn memory_is_bounded_by_open_bins_over_a_long_stream() {
     // what the bound is for).
     let mut x = 7u64;
     let mut next = || {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         [1u32, 2, 4, 8, 16][(x >> 60) as usize % 5]
     };
     let lengths: Vec<u32> = (0..1_000_000).map(|_| next()).collect();
-    for (s, max_open) in [("nf", None), ("ff", None), ("bf", None), ("hk", None), ("wf", Some(16)), ("wf", None)] {
+    for (s, max_open) in [
+        ("nf", None),
+        ("ff", None),
+        ("bf", None),
+        ("hk", None),
+        ("wf", Some(16)),
+        ("wf", None),
+    ] {
         let req = request(s, 64, None);
         let mut sp = StreamPacker::new(&req, None, max_open).unwrap();
         let mut out = StreamBins::new();
@@ -153,11 +173,17 @@ fn errors_name_the_push_index_and_leave_the_packer_usable() {
     let mut out = StreamBins::new();
     sp.push_all(&[3, 4], &mut out).unwrap();
     let e = sp.push(11, &mut out).unwrap_err();
-    assert_eq!((e.kind, e.index), (ErrorKind::LengthExceedsCapacity, Some(2)));
+    assert_eq!(
+        (e.kind, e.index),
+        (ErrorKind::LengthExceedsCapacity, Some(2))
+    );
     let e = sp.push(0, &mut out).unwrap_err();
     assert_eq!((e.kind, e.index), (ErrorKind::InvalidLength, Some(2)));
     sp.push(5, &mut out).unwrap(); // item 2: 3 + 4 + 5 > 10, so bin 0 closes
-    assert_eq!((out.bins.clone(), out.bin(0).to_vec()), (vec![0], vec![0, 1]));
+    assert_eq!(
+        (out.bins.clone(), out.bin(0).to_vec()),
+        (vec![0], vec![0, 1])
+    );
     sp.flush(&mut out).unwrap();
     assert_eq!(out.bin(1), [2]);
 
@@ -181,7 +207,13 @@ fn online_packer_reports_each_bin_closed_exactly_once() {
         }
     }
     let lengths: Vec<u32> = (0..5000u32).map(|i| 1 + (i * 37 + i / 7) % 90).collect();
-    for s in [Strategy::Nf, Strategy::Ff, Strategy::Bf, Strategy::Wf, Strategy::Hk] {
+    for s in [
+        Strategy::Nf,
+        Strategy::Ff,
+        Strategy::Bf,
+        Strategy::Wf,
+        Strategy::Hk,
+    ] {
         let mut p = OnlinePacker::new(s, 100, 10, None).unwrap();
         let mut log = Log(Vec::new());
         let mut open = std::collections::HashSet::new();

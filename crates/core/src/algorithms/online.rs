@@ -45,7 +45,9 @@ use super::{order, Family, Request, Strategy, StrategyInfo};
 use crate::control::Control;
 use crate::error::{ErrorKind, PackError, Result};
 use crate::packing::{Assignment, Packing};
-use crate::placement::{bins_estimate, DenseIndex, MaxTree, RemainingIndex, SparseIndex, DENSE_LIMIT};
+use crate::placement::{
+    bins_estimate, DenseIndex, MaxTree, RemainingIndex, SparseIndex, DENSE_LIMIT,
+};
 
 const fn online(
     strategy: Strategy,
@@ -400,7 +402,10 @@ impl<I: RemainingIndex, const WORST: bool> OnlineRule for IndexRule<I, WORST> {
                 if self.max_open == Some(self.open) {
                     // Every open bin is in the index (remaining > 0): the
                     // smallest key is the fullest.
-                    let (_, s) = self.index.take_ceil(1).expect("max_open >= 1 bins are open");
+                    let (_, s) = self
+                        .index
+                        .take_ceil(1)
+                        .expect("max_open >= 1 bins are open");
                     sink.closed(s, self.slots[s as usize].0);
                     self.open -= 1;
                     self.free.push(s);
@@ -486,7 +491,10 @@ impl OnlinePacker {
         hint: usize,
     ) -> Result<Self> {
         if capacity == 0 {
-            return Err(PackError::new(ErrorKind::InvalidCapacity, "capacity must be at least 1"));
+            return Err(PackError::new(
+                ErrorKind::InvalidCapacity,
+                "capacity must be at least 1",
+            ));
         }
         if let Some(m) = max_open {
             if matches!(strategy, Strategy::Nf | Strategy::Hk) {
@@ -504,9 +512,13 @@ impl OnlinePacker {
         Ok(match strategy {
             Strategy::Nf => OnlinePacker::Nf(NextFitRule::new(capacity)),
             Strategy::Ff => OnlinePacker::Ff(FirstFitRule::new(capacity, hint, max_open)),
-            Strategy::Bf if dense => OnlinePacker::BfDense(IndexRule::new(capacity, hint, max_open)),
+            Strategy::Bf if dense => {
+                OnlinePacker::BfDense(IndexRule::new(capacity, hint, max_open))
+            }
             Strategy::Bf => OnlinePacker::BfSparse(IndexRule::new(capacity, hint, max_open)),
-            Strategy::Wf if dense => OnlinePacker::WfDense(IndexRule::new(capacity, hint, max_open)),
+            Strategy::Wf if dense => {
+                OnlinePacker::WfDense(IndexRule::new(capacity, hint, max_open))
+            }
             Strategy::Wf => OnlinePacker::WfSparse(IndexRule::new(capacity, hint, max_open)),
             Strategy::Hk => {
                 if k < 2 {

@@ -88,18 +88,31 @@ impl<'a> Docs<'a> {
         if offsets.len() - 1 > crate::MAX_ITEMS {
             return Err(PackError::new(
                 ErrorKind::TooManyItems,
-                format!("{} documents is more than the maximum of {}", offsets.len() - 1, crate::MAX_ITEMS),
+                format!(
+                    "{} documents is more than the maximum of {}",
+                    offsets.len() - 1,
+                    crate::MAX_ITEMS
+                ),
             ));
         }
         if offsets[0] != 0 {
-            return bad(0, offsets[0].to_string(), format!("is {}: it must be 0", offsets[0]));
+            return bad(
+                0,
+                offsets[0].to_string(),
+                format!("is {}: it must be 0", offsets[0]),
+            );
         }
         if let Some(i) = offsets.windows(2).position(|w| w[1] < w[0]) {
             let i = i + 1;
             return bad(
                 i,
                 offsets[i].to_string(),
-                format!("is {}, less than offsets[{}] = {}: offsets must not decrease", offsets[i], i - 1, offsets[i - 1]),
+                format!(
+                    "is {}, less than offsets[{}] = {}: offsets must not decrease",
+                    offsets[i],
+                    i - 1,
+                    offsets[i - 1]
+                ),
             );
         }
         if last as usize != tokens.len() {
@@ -107,7 +120,10 @@ impl<'a> Docs<'a> {
             return bad(
                 i,
                 last.to_string(),
-                format!("is {last}: the last offset must equal the number of tokens ({})", tokens.len()),
+                format!(
+                    "is {last}: the last offset must equal the number of tokens ({})",
+                    tokens.len()
+                ),
             );
         }
         Ok(Docs { tokens, offsets })
@@ -197,7 +213,9 @@ pub struct RowsOptions {
 }
 
 fn fill_threads(threads: Option<usize>) -> usize {
-    threads.unwrap_or(1).clamp(1, crate::algorithms::MAX_THREADS)
+    threads
+        .unwrap_or(1)
+        .clamp(1, crate::algorithms::MAX_THREADS)
 }
 
 impl RowsOptions {
@@ -283,7 +301,10 @@ impl PackedRows {
         if row_start > row_end || row_end > self.num_rows {
             return Err(PackError::new(
                 ErrorKind::InvalidInput,
-                format!("row range {row_start}..{row_end} is not within 0..{}", self.num_rows),
+                format!(
+                    "row range {row_start}..{row_end} is not within 0..{}",
+                    self.num_rows
+                ),
             ));
         }
         let segs = self.row_segments[row_start] as usize..self.row_segments[row_end] as usize;
@@ -395,7 +416,10 @@ pub fn pack_rows(docs: &Docs, opts: &RowsOptions, ctl: &Control) -> Result<Packe
     if capacity > i32::MAX as u32 {
         let mut e = PackError::new(
             ErrorKind::InvalidCapacity,
-            format!("capacity {capacity} is too large for rows: position ids are i32, so at most {}", i32::MAX),
+            format!(
+                "capacity {capacity} is too large for rows: position ids are i32, so at most {}",
+                i32::MAX
+            ),
         );
         e.value = Some(capacity.to_string());
         return Err(e);
@@ -406,7 +430,10 @@ pub fn pack_rows(docs: &Docs, opts: &RowsOptions, ctl: &Control) -> Result<Packe
     let num_bins = packing.num_bins();
     let cap = capacity as usize;
     let slots = num_bins.checked_mul(cap).ok_or_else(|| {
-        PackError::new(ErrorKind::TooManyItems, format!("{num_bins} rows of {cap} tokens do not fit in memory"))
+        PackError::new(
+            ErrorKind::TooManyItems,
+            format!("{num_bins} rows of {cap} tokens do not fit in memory"),
+        )
     })?;
 
     // Row order: bins, or groups of bins, permuted.
@@ -455,7 +482,9 @@ pub fn pack_rows(docs: &Docs, opts: &RowsOptions, ctl: &Control) -> Result<Packe
         } else {
             (workers.threads() * 4).min(num_bins)
         };
-        let chunks: Vec<std::ops::Range<usize>> = (0..k).map(|c| c * num_bins / k..(c + 1) * num_bins / k).collect();
+        let chunks: Vec<std::ops::Range<usize>> = (0..k)
+            .map(|c| c * num_bins / k..(c + 1) * num_bins / k)
+            .collect();
         // Disjoint row ranges of the four arrays, one per chunk, each claimed once.
         let mut parts = Vec::with_capacity(k);
         let (mut a, mut b, mut c, mut d) = (
@@ -619,7 +648,11 @@ fn huge_pages<T>(buf: &mut [T]) {
         // SAFETY: the range lies inside `buf`, which we borrow uniquely;
         // MADV_HUGEPAGE changes no contents, only how pages are backed.
         unsafe {
-            libc::madvise(aligned as *mut libc::c_void, end - aligned, libc::MADV_HUGEPAGE);
+            libc::madvise(
+                aligned as *mut libc::c_void,
+                end - aligned,
+                libc::MADV_HUGEPAGE,
+            );
         }
     }
 }

@@ -122,7 +122,12 @@ pub fn merge_prefixes(docs: &Docs, min_prefix: u32, max_length: u32) -> Result<P
     for d in 0..n {
         let l = docs.len_of(d);
         if l == 0 {
-            return Err(PackError::at(ErrorKind::InvalidLength, d, 0, format!("document {d} has no tokens")));
+            return Err(PackError::at(
+                ErrorKind::InvalidLength,
+                d,
+                0,
+                format!("document {d} has no tokens"),
+            ));
         }
         if l > max_length {
             return Err(PackError::at(
@@ -134,7 +139,11 @@ pub fn merge_prefixes(docs: &Docs, min_prefix: u32, max_length: u32) -> Result<P
         }
     }
     let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_by(|&a, &b| docs.doc(a as usize).cmp(docs.doc(b as usize)).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        docs.doc(a as usize)
+            .cmp(docs.doc(b as usize))
+            .then(a.cmp(&b))
+    });
 
     let mut out = PrefixMerge {
         seq_offsets: vec![0],
@@ -157,7 +166,9 @@ pub fn merge_prefixes(docs: &Docs, min_prefix: u32, max_length: u32) -> Result<P
             None => 0,
         };
         let seq_len = out.tokens.len() - seq_start;
-        let join = prev.is_some() && lcp >= min_prefix as usize && seq_len + (len - lcp) <= max_length as usize;
+        let join = prev.is_some()
+            && lcp >= min_prefix as usize
+            && seq_len + (len - lcp) <= max_length as usize;
         if !join {
             if prev.is_some() {
                 close_sequence(&mut out, &mut pairs);
@@ -190,7 +201,11 @@ pub fn merge_prefixes(docs: &Docs, min_prefix: u32, max_length: u32) -> Result<P
             out.span_len.push(new_len as u32);
             for (j, &t) in doc[shared..].iter().enumerate() {
                 out.tokens.push(t);
-                out.parent.push(if j == 0 { parent } else { (new_start + j - 1) as i32 });
+                out.parent.push(if j == 0 {
+                    parent
+                } else {
+                    (new_start + j - 1) as i32
+                });
                 out.position.push((shared + j) as i32);
             }
         }

@@ -118,7 +118,11 @@ impl StreamPacker {
                     return Err(PackError::option("window", 0, "it must be at least 1"));
                 }
                 if let Some(m) = max_open {
-                    return Err(PackError::option("maxOpen", m, "it applies to online streaming, not to a window"));
+                    return Err(PackError::option(
+                        "maxOpen",
+                        m,
+                        "it applies to online streaming, not to a window",
+                    ));
                 }
                 Mode::Window {
                     request: request.clone(),
@@ -151,7 +155,11 @@ impl StreamPacker {
 
     /// Online mode with default options for `strategy`.
     pub fn online(strategy: Strategy, capacity: u32) -> Result<Self> {
-        let request = Request::new(Some(strategy.info().name), Some(capacity as f64), &Default::default())?;
+        let request = Request::new(
+            Some(strategy.info().name),
+            Some(capacity as f64),
+            &Default::default(),
+        )?;
         Self::new(&request, None, None)
     }
 
@@ -164,9 +172,15 @@ impl StreamPacker {
         let index = self.pushed;
         if len == 0 || len > self.capacity {
             let (kind, why) = if len == 0 {
-                (ErrorKind::InvalidLength, "every item needs at least one token".to_string())
+                (
+                    ErrorKind::InvalidLength,
+                    "every item needs at least one token".to_string(),
+                )
             } else {
-                (ErrorKind::LengthExceedsCapacity, format!("it exceeds the capacity {}", self.capacity))
+                (
+                    ErrorKind::LengthExceedsCapacity,
+                    format!("it exceeds the capacity {}", self.capacity),
+                )
             };
             return Err(PackError::at(
                 kind,
