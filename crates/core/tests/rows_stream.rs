@@ -236,3 +236,65 @@ fn online_packer_reports_each_bin_closed_exactly_once() {
         assert_eq!(all, (0..p.num_bins()).collect::<Vec<_>>(), "{s:?}");
     }
 }
+
+/// Independent any-fit over the open bins only (full bins leave the list):
+/// first fit = earliest opened; best/worst fit = least/most remaining, ties
+/// to the bin whose remaining changed last. `O(n * open)`.
+fn reference_open_list(lengths: &[u32], cap: u32, rule: &str) -> Vec<Vec<u32>> {
+    let mut bins: Vec<Vec<u32>> = Vec::new();
+    // (bin, remaining, stamp) in opening order.
+    let mut open: Vec<(usize, u32, usize)> = Vec::new();
+    for (t, &len) in lengths.iter().enumerate() {
+        let fits = open.iter().enumerate().filter(|(_, o)| o.1 >= len);
+        let chosen = match rule {
+            "ff" => fits.map(|(i, _)| i).next(),
+            "bf" => fits.min_by_key(|(_, o)| (o.1, std::cmp::Reverse(o.2))).map(|(i, _)| i),
+            _ => fits.max_by_key(|(_, o)| (o.1, o.2)).map(|(i, _)| i),
+        };
+        let i = chosen.unwrap_or_else(|| {
+            bins.push(Vec::new());
+            open.push((bins.len() - 1, cap, t));
+            open.len() - 1
+        });
+        bins[open[i].0].push(t as u32);
+        open[i].1 -= len;
+        open[i].2 = t;
+        if open[i].1 == 0 {
+            open.remove(i);
+        }
+    }
+    bins
+}
+
+/// Equality with a short message (the first differing bin), not a dump.
+fn same_bins(got: &[Vec<u32>], want: &[Vec<u32>], what: &str) {
+    if let Some(b) = (0..got.len().min(want.len())).find(|&b| got[b] != want[b]) {
+        panic!("{what}: bin {b} is {:?}, want {:?}", got[b], want[b]);
+    }
+    assert_eq!(got.len(), want.len(), "{what}: bin count");
+}
+
+#[test]
+fn long_streams_with_many_closed_bins_match_an_independent_reference() {
+    // Many bins fill exactly (powers of two) while odd lengths leave others
+    // open: first fit compacts its slot array many times on the way.
+    let mut x = 11u64;
+    let mut next = || {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        [1u32, 2, 4, 8, 16, 32, 3, 5, 7, 60, 61][(x >> 59) as usize % 11]
+    };
+    let lengths: Vec<u32> = (0..20_000).map(|_| next()).collect();
+    for s in ["ff", "bf", "wf"] {
+        let want = reference_open_list(&lengths, 64, s);
+        let req = request(s, 64, None);
+        let batch: Vec<Vec<u32>> = pack(&lengths, &req, &Control::none())
+            .unwrap()
+            .packing
+            .bins()
+            .map(|b| b.to_vec())
+            .collect();
+        same_bins(&batch, &want, &format!("{s} batch"));
+        let (out, _) = stream_all(&req, None, None, &lengths);
+        same_bins(&by_number(&out, lengths.len()), &want, &format!("{s} stream"));
+    }
+}
