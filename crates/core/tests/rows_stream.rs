@@ -248,7 +248,9 @@ fn reference_open_list(lengths: &[u32], cap: u32, rule: &str) -> Vec<Vec<u32>> {
         let fits = open.iter().enumerate().filter(|(_, o)| o.1 >= len);
         let chosen = match rule {
             "ff" => fits.map(|(i, _)| i).next(),
-            "bf" => fits.min_by_key(|(_, o)| (o.1, std::cmp::Reverse(o.2))).map(|(i, _)| i),
+            "bf" => fits
+                .min_by_key(|(_, o)| (o.1, std::cmp::Reverse(o.2)))
+                .map(|(i, _)| i),
             _ => fits.max_by_key(|(_, o)| (o.1, o.2)).map(|(i, _)| i),
         };
         let i = chosen.unwrap_or_else(|| {
@@ -280,7 +282,9 @@ fn long_streams_with_many_closed_bins_match_an_independent_reference() {
     // open: first fit compacts its slot array many times on the way.
     let mut x = 11u64;
     let mut next = || {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         [1u32, 2, 4, 8, 16, 32, 3, 5, 7, 60, 61][(x >> 59) as usize % 11]
     };
     let lengths: Vec<u32> = (0..20_000).map(|_| next()).collect();
@@ -295,6 +299,71 @@ fn long_streams_with_many_closed_bins_match_an_independent_reference() {
             .collect();
         same_bins(&batch, &want, &format!("{s} batch"));
         let (out, _) = stream_all(&req, None, None, &lengths);
-        same_bins(&by_number(&out, lengths.len()), &want, &format!("{s} stream"));
+        same_bins(
+            &by_number(&out, lengths.len()),
+            &want,
+            &format!("{s} stream"),
+        );
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Streaming documents into rows: the bins a Next-Fit stream closes,
+    /// materialised, are exactly the rows of `pack_rows` with `nf`.
+    #[test]
+    fn streamed_bins_materialise_to_the_batch_rows(
+        docs in prop::collection::vec(prop::collection::vec(any::<i32>(), 1..=16), 0..120),
+        shifted in any::<bool>(),
+    ) {
+        use seqpack_core::rows::{pack_rows, rows_from_packing, Docs, Labels, RowsOptions};
+        use seqpack_core::Packing;
+        let mut tokens = Vec::new();
+        let mut offsets = vec![0u32];
+        for d in &docs {
+            tokens.extend_from_slice(d);
+            offsets.push(tokens.len() as u32);
+        }
+        let d = Docs::new(&tokens, &offsets).unwrap();
+        let lengths: Vec<u32> = docs.iter().map(|x| x.len() as u32).collect();
+        let req = request("nf", 16, None);
+        let (out, _) = stream_all(&req, None, None, &lengths);
+        let bins: Vec<Vec<u32>> = (0..out.len()).map(|i| out.bin(i).iter().map(|&x| x as u32).collect()).collect();
+        let packing = Packing::from_bins(&bins, &lengths);
+        let mut opts = RowsOptions::new(req);
+        if shifted {
+            opts.labels = Labels::Shifted;
+        }
+        let streamed = rows_from_packing(&d, &packing, &opts, &Control::none()).unwrap();
+        let batch = pack_rows(&d, &opts, &Control::none()).unwrap();
+        prop_assert_eq!(streamed, batch);
+    }
+}
+
+#[test]
+fn rows_from_a_packing_that_misses_a_document_is_an_error() {
+    use seqpack_core::rows::{rows_from_packing, Docs, RowsOptions};
+    use seqpack_core::Packing;
+    let tokens = [1, 2, 3, 4];
+    let offsets = [0u32, 2, 4];
+    let d = Docs::new(&tokens, &offsets).unwrap();
+    let opts = RowsOptions::new(request("nf", 4, None));
+    let missing = Packing::from_bins(&[vec![0u32]], &[2, 2]);
+    let e = rows_from_packing(&d, &missing, &opts, &Control::none()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidInput);
+    let over = Packing::from_bins(&[vec![0u32, 1]], &[2, 2]);
+    let opts3 = RowsOptions::new(request("nf", 3, None));
+    assert_eq!(
+        rows_from_packing(&d, &over, &opts3, &Control::none())
+            .unwrap_err()
+            .kind,
+        ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        rows_from_packing(&d, &over, &opts, &Control::none())
+            .unwrap()
+            .input_ids,
+        [1, 2, 3, 4]
+    );
 }

@@ -412,6 +412,47 @@ fn cut(docs: &Docs, capacity: u32, overflow: Overflow) -> Result<Pieces> {
 /// packing, [`ErrorKind::InvalidCapacity`] for a capacity above `i32::MAX`
 /// (positions are `i32`), [`ErrorKind::Aborted`] through `ctl`.
 pub fn pack_rows(docs: &Docs, opts: &RowsOptions, ctl: &Control) -> Result<PackedRows> {
+    let capacity = row_capacity(opts)?;
+    let pieces = cut(docs, capacity, opts.overflow)?;
+    let outcome = pack_lengths(&pieces.len, &opts.request, ctl)?;
+    build(docs, &pieces, outcome, opts, ctl)
+}
+
+/// Materialises rows from a packing computed elsewhere (a [`StreamPacker`]'s
+/// closed bins, a window, a user's own assignment): bin `b` becomes a row
+/// holding the whole documents `packing.bin(b)`, in that order. Only the
+/// request's capacity is used from `opts.request`, and `opts.overflow` does
+/// not apply (documents are not cut). Metrics are recomputed for these
+/// bins. `O(num_docs + num_rows * capacity)`.
+///
+/// Errors: a document of length 0 or over the capacity
+/// ([`ErrorKind::InvalidLength`] / [`ErrorKind::LengthExceedsCapacity`],
+/// naming it); a packing that does not hold every document exactly once
+/// within capacity ([`ErrorKind::InvalidInput`]).
+pub fn rows_from_packing(
+    docs: &Docs,
+    packing: &crate::Packing,
+    opts: &RowsOptions,
+    ctl: &Control,
+) -> Result<PackedRows> {
+    let capacity = row_capacity(opts)?;
+    let pieces = cut(docs, capacity, Overflow::Error)?;
+    packing.verify(&pieces.len, capacity).map_err(|why| {
+        PackError::new(
+            ErrorKind::InvalidInput,
+            format!("the packing does not match the documents: {why}"),
+        )
+    })?;
+    let metrics = Metrics::compute(packing, &pieces.len, capacity);
+    let outcome = Outcome {
+        packing: packing.clone(),
+        metrics,
+    };
+    build(docs, &pieces, outcome, opts, ctl)
+}
+
+/// The row width, checked: position ids are `i32`.
+fn row_capacity(opts: &RowsOptions) -> Result<u32> {
     let capacity = capacity_of(&opts.request);
     if capacity > i32::MAX as u32 {
         let mut e = PackError::new(
@@ -424,8 +465,18 @@ pub fn pack_rows(docs: &Docs, opts: &RowsOptions, ctl: &Control) -> Result<Packe
         e.value = Some(capacity.to_string());
         return Err(e);
     }
-    let pieces = cut(docs, capacity, opts.overflow)?;
-    let outcome = pack_lengths(&pieces.len, &opts.request, ctl)?;
+    Ok(capacity)
+}
+
+/// Segment metadata and the four arrays for a packing of `pieces`.
+fn build(
+    docs: &Docs,
+    pieces: &Pieces,
+    outcome: Outcome,
+    opts: &RowsOptions,
+    ctl: &Control,
+) -> Result<PackedRows> {
+    let capacity = row_capacity(opts)?;
     let packing = &outcome.packing;
     let num_bins = packing.num_bins();
     let cap = capacity as usize;
