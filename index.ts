@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { resolveNative, nodeHost, type Candidate } from './loader'
 import type * as NativeModule from './native'
-import type { NativePacking, NativeStrategyOptions, ErrorCode as NativeErrorCode, StrategyName } from './native'
+import type { NativePacking, NativePackedRows, NativeRowsOptions, NativeStreamBins, NativeStreamPacker, NativeStrategyOptions, ErrorCode as NativeErrorCode, StrategyName } from './native'
 
 export { NativeLoadError } from './loader'
 
@@ -567,4 +567,501 @@ export function balance(lengths: Lengths, options: { nodes: number }): BalanceRe
 /** Every strategy with its full name, kind, complexity, guarantee and options. */
 export function strategies(): StrategyInfo[] {
   return native.strategies()
+}
+
+// ---------------------------------------------------------------------------
+// Training rows, streaming and shared-prefix merging.
+
+/** What happens to a document longer than `capacity`. */
+export type Overflow = 'error' | 'truncate' | 'split' | 'drop'
+/** How `labels` relate to `inputIds` (see {@link PackedRows}). */
+export type LabelConvention = 'unshifted' | 'shifted'
+
+/** Token ids of one document. */
+export type DocTokens = Int32Array | Uint32Array | readonly number[]
+
+/**
+ * Tokenised documents: flat token ids with `offsets` (document `d` is
+ * `tokens[offsets[d] .. offsets[d + 1]]`, so `offsets` has numDocs + 1
+ * entries starting at 0), or one token array per document.
+ * `Int32Array`/`Uint32Array` tokens are read without copying.
+ */
+export type Docs = { tokens: Int32Array | Uint32Array | readonly number[]; offsets: Uint32Array | readonly number[] } | readonly DocTokens[]
+
+export interface RowsOptions extends PackOptions {
+  /** Documents longer than `capacity`: `'error'` (default), `'truncate'`, `'split'` or `'drop'`. */
+  overflow?: Overflow
+  /** Token id of padding slots. Default 0. */
+  padId?: number
+  /** Label of slots not trained on (padding, boundaries). Default -100 (PyTorch's cross-entropy default). */
+  ignoreIndex?: number
+  /** Default `'unshifted'` (Hugging Face causal LMs shift inside the model). */
+  labels?: LabelConvention
+  /** Permute the rows (groups of rows for grouped strategies) with the core's seeded PRNG. Default false. */
+  shuffle?: boolean
+  /** Shuffle seed (also the packing seed of `ffs`). Default 0; pass `seed + epoch` for a fresh order per epoch. */
+  seed?: number
+}
+
+export interface AsyncRowsOptions extends RowsOptions {
+  /** Aborts the work; the promise rejects with a `SeqpackError` named `AbortError`. */
+  signal?: AbortSignal
+}
+
+/** The packing metrics of `pack()`, for the rows' bins. */
+export interface PackMetrics {
+  numBins: number
+  numItems: number
+  totalTokens: number
+  totalCapacity: number
+  paddingTokens: number
+  efficiency: number
+  utilisation: Summary
+  itemsPerBin: Summary
+  lowerBoundL1: number
+  lowerBound: number
+  gap: number
+}
+
+/** What the overflow policy did (to the documents of this batch). */
+export interface OverflowCounts {
+  split: number
+  truncated: number
+  dropped: number
+  /** Tokens left out by `'truncate'` and `'drop'`. */
+  tokensLost: number
+}
+
+function decodeMetrics(m: Float64Array): PackMetrics {
+  const out: Record<string, number | Record<string, number>> = {}
+  for (const [a, b, i] of METRIC_SLOTS) {
+    if (b === undefined) out[a] = m[i]
+    else ((out[a] ??= {}) as Record<string, number>)[b] = m[i]
+  }
+  return out as unknown as PackMetrics
+}
+
+/**
+ * Packed training rows as flat typed arrays over all rows: row `r` is
+ * `[r * capacity, (r + 1) * capacity)` of `inputIds`, `labels`,
+ * `positionIds` and `attentionMask`.
+ *
+ * A segment is one document, or one piece of a split/truncated document,
+ * inside one row; segments of row `r` are `rowSegments[r] .. rowSegments[r + 1]`
+ * of the segment arrays, laid end to end from the row's first slot.
+ *
+ * Conventions (each stated once, here):
+ * - positions restart at 0 at every segment;
+ * - padding: `inputIds = padId`, `labels = ignoreIndex`, `attentionMask = 0`, `positionIds = 0`;
+ * - `labels: 'unshifted'`: `labels[t] = inputIds[t]`, except `ignoreIndex` at
+ *   each segment's first token, so after the model's own shift no token
+ *   predicts across a document boundary;
+ * - `labels: 'shifted'`: `labels[t] = inputIds[t + 1]` inside a segment,
+ *   `ignoreIndex` at each segment's last token.
+ */
+export class PackedRows {
+  readonly capacity: number
+  readonly numRows: number
+  readonly inputIds: Int32Array
+  readonly labels: Int32Array
+  readonly positionIds: Int32Array
+  readonly attentionMask: Uint8Array
+  readonly rowSegments: Uint32Array
+  /** Source document of each segment (its index in the input, or its push index for a stream). */
+  readonly segmentDoc: Uint32Array
+  /** Offset of the segment's first token inside its document. */
+  readonly segmentStart: Uint32Array
+  readonly segmentLength: Uint32Array
+  /** Longest segment (flash-attention's `max_seqlen`). */
+  readonly maxSeqlen: number
+  readonly metrics: PackMetrics
+  readonly overflow: OverflowCounts
+  /** Group `g` is rows `groupOffsets[g] .. groupOffsets[g + 1]` (grouped strategies). */
+  readonly groupOffsets?: Uint32Array
+
+  /** @internal */
+  constructor(n: NativePackedRows) {
+    this.capacity = n.capacity
+    this.numRows = n.numRows
+    this.inputIds = n.inputIds
+    this.labels = n.labels
+    this.positionIds = n.positionIds
+    this.attentionMask = n.attentionMask
+    this.rowSegments = n.rowSegments
+    this.segmentDoc = n.segmentDoc
+    this.segmentStart = n.segmentStart
+    this.segmentLength = n.segmentLength
+    this.maxSeqlen = n.maxSeqlen
+    this.metrics = decodeMetrics(n.metrics)
+    const o = n.overflow
+    this.overflow = { split: o[0], truncated: o[1], dropped: o[2], tokensLost: o[3] }
+    if (n.groupOffsets) this.groupOffsets = n.groupOffsets
+  }
+
+  /**
+   * Cumulative segment lengths of rows `rowStart .. rowEnd` laid end to end,
+   * starting at 0 (`cu_seqlens` of flash-attention's varlen kernels). Padding
+   * is not part of any segment.
+   */
+  cuSeqlens(rowStart = 0, rowEnd = this.numRows): Int32Array {
+    if (!Number.isInteger(rowStart) || !Number.isInteger(rowEnd) || rowStart < 0 || rowEnd > this.numRows || rowStart > rowEnd) {
+      throw new SeqpackError('ERR_SEQPACK_INVALID_INPUT', `row range ${rowStart}..${rowEnd} is not within 0..${this.numRows}`, { value: `${rowStart}..${rowEnd}` })
+    }
+    const a = this.rowSegments[rowStart]
+    const b = this.rowSegments[rowEnd]
+    const out = new Int32Array(b - a + 1)
+    let total = 0
+    for (let s = a; s < b; s++) out[s - a + 1] = total += this.segmentLength[s]
+    return out
+  }
+
+  /** Row `r` of an array of these rows (a view, no copy). */
+  row<T extends Int32Array | Uint8Array>(array: T, r: number): T {
+    return array.subarray(r * this.capacity, (r + 1) * this.capacity) as T
+  }
+}
+
+const ROWS_KEYS = ['overflow', 'padId', 'ignoreIndex', 'labels', 'shuffle', 'seed']
+
+function badOption(name: string, want: string, v: unknown): SeqpackError {
+  return new SeqpackError('ERR_SEQPACK_INVALID_OPTION', `option \`${name}\` must be ${want}, got ${typeName(v)}`, { value: String(v) })
+}
+
+/** Splits `options` into the pack part (checked by `prepareOptions`), the rows part, and the extra keys asked for. */
+function prepareRowsOptions(options: unknown, extraKeys: readonly string[]): [NativeArgs, NativeRowsOptions, Record<string, unknown>] {
+  const o = ownOptions(options, () => new SeqpackError('ERR_SEQPACK_INVALID_CAPACITY', `options must be an object with a capacity, e.g. { capacity: 4096 }; got ${typeName(options)}`))
+  const packPart: Record<string, unknown> = {}
+  const rows: NativeRowsOptions = {}
+  const extra: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(o)) {
+    if (extraKeys.includes(k)) extra[k] = v
+    else if (!ROWS_KEYS.includes(k)) packPart[k] = v
+  }
+  const { overflow, padId, ignoreIndex, labels, shuffle, seed } = o
+  if (overflow !== undefined) {
+    if (typeof overflow !== 'string') throw badOption('overflow', "'error', 'truncate', 'split' or 'drop'", overflow)
+    rows.overflow = overflow
+  }
+  if (labels !== undefined) {
+    if (typeof labels !== 'string') throw badOption('labels', "'unshifted' or 'shifted'", labels)
+    rows.labels = labels
+  }
+  for (const [name, v] of [['padId', padId], ['ignoreIndex', ignoreIndex], ['seed', seed]] as const) {
+    if (v !== undefined && typeof v !== 'number') throw badOption(name, 'a number', v)
+  }
+  if (shuffle !== undefined && typeof shuffle !== 'boolean') throw badOption('shuffle', 'a boolean', shuffle)
+  if (padId !== undefined) rows.padId = padId as number
+  if (ignoreIndex !== undefined) rows.ignoreIndex = ignoreIndex as number
+  if (shuffle !== undefined) rows.shuffle = shuffle as boolean
+  if (seed !== undefined) {
+    rows.seed = seed as number
+    // `seed` is also the packing seed of the strategies that take one (`ffs`).
+    const s = typeof o.strategy === 'string' ? o.strategy : undefined
+    if (s !== undefined && native.strategies().find((x) => x.name === s)?.options.includes('seed')) packPart.seed = seed
+  }
+  const [args] = prepareOptions(packPart)
+  return [args, rows, extra]
+}
+
+function flattenDocs(docs: readonly unknown[]): [Int32Array, Uint32Array] {
+  const n = docs.length
+  const offsets = new Uint32Array(n + 1)
+  for (let d = 0; d < n; d++) {
+    const t = docs[d]
+    if (!(t instanceof Int32Array || t instanceof Uint32Array || Array.isArray(t))) {
+      throw new SeqpackError('ERR_SEQPACK_INVALID_INPUT', `document ${d} must be an Int32Array, Uint32Array or array of token ids, got ${typeName(t)}`, { index: d })
+    }
+    const total = offsets[d] + (t as ArrayLike<number>).length
+    if (total > 0xffffffff) throw new SeqpackError('ERR_SEQPACK_TOO_MANY_ITEMS', `the documents hold more than ${0xffffffff} tokens`)
+    offsets[d + 1] = total
+  }
+  const tokens = new Int32Array(offsets[n])
+  for (let d = 0; d < n; d++) {
+    const t = docs[d] as ArrayLike<number>
+    if (t instanceof Int32Array) {
+      tokens.set(t, offsets[d])
+      continue
+    }
+    for (let j = 0, at = offsets[d]; j < t.length; j++, at++) {
+      const v = t[j]
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
+        throw new SeqpackError('ERR_SEQPACK_INVALID_INPUT', `token ${j} of document ${d} is ${typeof v === 'number' ? v : typeName(v)}: token ids must be integers in the int32 range`, {
+          index: d,
+          value: String(v),
+        })
+      }
+      tokens[at] = v
+    }
+  }
+  return [tokens, offsets]
+}
+
+/** Docs as the addon takes them: tokens (`Int32Array`/`Uint32Array` in place, numbers as `Float64Array`) and `Uint32Array` offsets. */
+function prepareDocs(docs: unknown): [Int32Array | Uint32Array | Float64Array, Uint32Array] {
+  if (Array.isArray(docs)) return flattenDocs(docs)
+  if (docs === null || typeof docs !== 'object') {
+    throw new SeqpackError('ERR_SEQPACK_INVALID_INPUT', `docs must be { tokens, offsets } or an array of token arrays, got ${typeName(docs)}`)
+  }
+  const { tokens, offsets } = docs as { tokens?: unknown; offsets?: unknown }
+  let t: Int32Array | Uint32Array | Float64Array
+  if (tokens instanceof Int32Array || tokens instanceof Uint32Array) t = tokens
+  else if (Array.isArray(tokens)) t = Float64Array.from(tokens, (v, i) => {
+    if (typeof v !== 'number') throw new SeqpackError('ERR_SEQPACK_INVALID_INPUT', `token at index ${i} is a ${typeName(v)}, not a number`, { index: i, value: String(v) })
+    return v
+  })
+  else throw new SeqpackError('ERR_SEQPACK_INVALID_INPUT', `docs.tokens must be an Int32Array, Uint32Array or array of numbers, got ${typeName(tokens)}`)
+  let o: Uint32Array
+  if (offsets instanceof Uint32Array) o = offsets
+  else if (Array.isArray(offsets)) {
+    o = new Uint32Array(offsets.length)
+    offsets.forEach((v, i) => {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+        throw new SeqpackError('ERR_SEQPACK_INVALID_INPUT', `offsets[${i}] is ${typeof v === 'number' ? v : typeName(v)}: offsets must be integers in 0..4294967295`, { index: i, value: String(v) })
+      }
+      o[i] = v
+    })
+  } else throw new SeqpackError('ERR_SEQPACK_INVALID_INPUT', `docs.offsets must be a Uint32Array or array of numbers, got ${typeName(offsets)}`)
+  return [t, o]
+}
+
+/**
+ * Packs tokenised documents into training rows, natively end to end: cuts or
+ * drops over-long documents (`overflow`), packs the segment lengths with any
+ * strategy, and writes `inputIds`, `labels`, `positionIds`, `attentionMask`
+ * and the segment metadata (see {@link PackedRows} for the conventions).
+ *
+ * @throws {SeqpackError} bad offsets (`ERR_SEQPACK_INVALID_INPUT`, naming the
+ * offset index), token ids outside int32 (same code, naming the token's index),
+ * a zero-length document (`ERR_SEQPACK_INVALID_LENGTH`, naming it), a document
+ * over capacity under `overflow: 'error'` (`ERR_SEQPACK_LENGTH_EXCEEDS_CAPACITY`,
+ * naming it and its length), and every error of `pack()`.
+ */
+export function packRows(docs: Docs, options: RowsOptions): PackedRows {
+  const [args, rows] = prepareRowsOptions(options, [])
+  const [tokens, offsets] = prepareDocs(docs)
+  try {
+    return new PackedRows(native.packRows(tokens, offsets, ...args, rows))
+  } catch (err) {
+    throw fromNative(err)
+  }
+}
+
+/** {@link packRows} on the libuv thread pool (input copied once); `signal` cancels it. */
+export async function packRowsAsync(docs: Docs, options: AsyncRowsOptions): Promise<PackedRows> {
+  const [args, rows, { signal }] = prepareRowsOptions(options, ['signal'])
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw badOption('signal', 'an AbortSignal', signal)
+  const [tokens, offsets] = prepareDocs(docs)
+  if (signal?.aborted) throw abortError(signal)
+  const token = new native.CancelToken()
+  const onAbort = () => token.cancel()
+  signal?.addEventListener('abort', onAbort, { once: true })
+  try {
+    return new PackedRows(await native.packRowsAsync(tokens, offsets, ...args, rows, token))
+  } catch (err) {
+    const e = fromNative(err)
+    if (e instanceof SeqpackError && e.code === 'ERR_SEQPACK_ABORTED' && signal) throw abortError(signal)
+    throw e
+  } finally {
+    signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+/**
+ * Bins closed by a {@link StreamPacker} fed lengths: bin `i` has number
+ * `binIds[i]` (bins are numbered in opening order, as `pack()` numbers them)
+ * and holds the push indices `items[offsets[i] .. offsets[i + 1]]` in
+ * placement order.
+ */
+export class StreamBins {
+  readonly binIds: Float64Array
+  readonly offsets: Uint32Array
+  readonly items: Float64Array
+  /** @internal */
+  constructor(n: NativeStreamBins) {
+    this.binIds = n.bins
+    this.offsets = n.offsets
+    this.items = n.items
+  }
+  get numBins(): number {
+    return this.binIds.length
+  }
+  bin(i: number): Float64Array {
+    return this.items.subarray(this.offsets[i], this.offsets[i + 1])
+  }
+  /** `[binId, items]` pairs as plain arrays. */
+  toArray(): [number, number[]][] {
+    return Array.from({ length: this.numBins }, (_, i) => [this.binIds[i], Array.from(this.bin(i))])
+  }
+}
+
+const NO_BINS = new StreamBins({ bins: new Float64Array(0), offsets: new Uint32Array(1), items: new Float64Array(0) })
+
+export interface StreamOptions extends RowsOptions {
+  /**
+   * Collect `window` documents and pack each window with `strategy` (any
+   * strategy). Without it the strategy must be online (`nf`, `ff`, `bf`,
+   * `wf`, `hk`) and only its open bins are kept.
+   */
+  window?: number
+  /** Online `ff`/`bf`/`wf` only: close the fullest open bin when this many are open (bounded memory; different bins than unbounded). */
+  maxOpen?: number
+}
+
+const STREAM_KEYS = ['window', 'maxOpen']
+
+/**
+ * Packs an unbounded stream incrementally. Feed it either lengths or token
+ * arrays (the first push decides; mixing is an `ERR_SEQPACK_INVALID_INPUT`):
+ *
+ * - lengths: `push(length)` / `pushMany(lengths)` return the {@link StreamBins}
+ *   that closed (often none: then an empty, shared `StreamBins`);
+ * - tokens: `push(tokens)` / `pushMany(docs)` return the {@link PackedRows} of
+ *   the bins that closed (`numRows` may be 0); `segmentDoc` is the document's
+ *   push index. Under `overflow: 'split'` each piece is its own item.
+ *
+ * `flush()` closes the rest. Memory is bounded by the open bins (online) or one
+ * window: in tokens mode only the tokens of documents in open bins are kept.
+ * For the same input, an online stream gives exactly the bins of
+ * `pack(lengths, { strategy })` (`maxOpen` unset). With `shuffle`, each
+ * returned batch of rows is permuted on its own.
+ */
+export class StreamPacker {
+  readonly #n: NativeStreamPacker
+  #mode: 'lengths' | 'tokens' | undefined
+
+  constructor(options: StreamOptions) {
+    const [args, rows, { window, maxOpen }] = prepareRowsOptions(options, STREAM_KEYS)
+    if (window !== undefined && typeof window !== 'number') throw badOption('window', 'a number', window)
+    if (maxOpen !== undefined && typeof maxOpen !== 'number') throw badOption('maxOpen', 'a number', maxOpen)
+    try {
+      this.#n = new native.NativeStreamPacker(...args, rows, window as number | undefined, maxOpen as number | undefined)
+    } catch (err) {
+      throw fromNative(err)
+    }
+  }
+
+  /** Items pushed so far (pieces of split documents count one each). */
+  get pushed(): number {
+    return this.#n.pushed
+  }
+
+  /** Items waiting in open bins (or the current window). */
+  get pending(): number {
+    return this.#n.pending
+  }
+
+  push(length: number): StreamBins
+  push(tokens: DocTokens): PackedRows
+  push(doc: number | DocTokens): StreamBins | PackedRows {
+    try {
+      if (typeof doc === 'number') {
+        this.#mode ??= 'lengths'
+        return this.#n.pushLength(doc) === 0 ? NO_BINS : new StreamBins(this.#n.takeBins())
+      }
+      const [tokens, offsets] = prepareDocs([doc])
+      this.#mode ??= 'tokens'
+      return new PackedRows(this.#n.pushTokens(tokens, offsets))
+    } catch (err) {
+      throw fromNative(err)
+    }
+  }
+
+  /** Pushes many lengths (lengths before a bad one stay pushed), or many documents (a bad batch pushes nothing). */
+  pushMany(lengths: Lengths): StreamBins
+  pushMany(docs: Docs): PackedRows
+  pushMany(input: Lengths | Docs): StreamBins | PackedRows {
+    try {
+      const isLengths = input instanceof Uint32Array || input instanceof Float64Array || input instanceof Int32Array || input instanceof Uint16Array || input instanceof Uint8Array || (Array.isArray(input) && input.every((x) => typeof x === 'number'))
+      if (isLengths && !(Array.isArray(input) && input.length === 0 && this.#mode === 'tokens')) {
+        this.#mode ??= 'lengths'
+        const [kind, arr] = prepareLengths(input)
+        const n = this.#n.pushLengths(kind === 'u32' ? (arr as Uint32Array) : kind === 'f64' ? (arr as Float64Array) : Float64Array.from(arr))
+        return n === 0 ? NO_BINS : new StreamBins(this.#n.takeBins())
+      }
+      const [tokens, offsets] = prepareDocs(input)
+      this.#mode ??= 'tokens'
+      return new PackedRows(this.#n.pushTokens(tokens, offsets))
+    } catch (err) {
+      throw fromNative(err)
+    }
+  }
+
+  /** Closes every open bin (packs the partial window): bins for a lengths stream, rows for a tokens stream (empty bins if nothing was pushed). The packer stays usable. */
+  flush(): StreamBins | PackedRows {
+    try {
+      if (this.#mode === 'tokens') return new PackedRows(this.#n.flushTokens())
+      if (this.#mode === undefined) return NO_BINS // nothing pushed: the kind stays open
+      return this.#n.flushLengths() === 0 ? NO_BINS : new StreamBins(this.#n.takeBins())
+    } catch (err) {
+      throw fromNative(err)
+    }
+  }
+}
+
+/**
+ * Packs an (async) iterable of documents (token arrays) or lengths into
+ * batches as bins close: an async generator of {@link PackedRows} (or
+ * {@link StreamBins} for lengths), ending with the flushed rest. It pulls the
+ * next document only when the consumer asks for the next batch, so a slow
+ * consumer slows the source (back-pressure) and memory stays bounded.
+ */
+export async function* packStream(source: Iterable<number | DocTokens> | AsyncIterable<number | DocTokens>, options: StreamOptions): AsyncGenerator<PackedRows | StreamBins, void, undefined> {
+  const packer = new StreamPacker(options)
+  for await (const doc of source) {
+    const out = packer.push(doc as never) as PackedRows | StreamBins
+    if ((out instanceof PackedRows ? out.numRows : out.numBins) > 0) yield out
+  }
+  const rest = packer.flush()
+  if ((rest instanceof PackedRows ? rest.numRows : rest.numBins) > 0) yield rest
+}
+
+/**
+ * Documents that share a token prefix, merged into trie-flattened sequences
+ * (the shared prefix stored once). Sequence `s` is `tokens[seqOffsets[s] ..
+ * seqOffsets[s + 1]]`; per token, `parent` (index inside the sequence of the
+ * previous token on its path, -1 at a root) and `position` (depth - 1) give
+ * the tree attention mask (a token attends to itself and its ancestors) and
+ * the position ids. Its member documents are `memberDoc[memberOffsets[s] ..
+ * memberOffsets[s + 1]]`; member `m`'s spans `spanStart/spanLen[spanOffsets[m]
+ * .. spanOffsets[m + 1]]` (relative to the sequence start) concatenate to
+ * exactly that document, to rebuild its loss.
+ *
+ * Attention cost: a token costs its depth, so a sequence costs
+ * `attentionPairs[s]` = sum of depths (shared tokens counted once). The
+ * grouped strategies weigh a plain document of `L` tokens as `L^2`; to
+ * balance merged sequences on that scale, pack the sequence lengths with
+ * `weights[s] = 2 * attentionPairs[s]` (and `L^2` for plain documents).
+ */
+export interface PrefixMerge {
+  numSequences: number
+  tokens: Int32Array
+  parent: Int32Array
+  position: Int32Array
+  seqOffsets: Uint32Array
+  memberOffsets: Uint32Array
+  memberDoc: Uint32Array
+  spanOffsets: Uint32Array
+  spanStart: Uint32Array
+  spanLen: Uint32Array
+  attentionPairs: Float64Array
+  /** Tokens in the input documents (compare with `tokens.length` for the saving). */
+  tokensIn: number
+}
+
+/**
+ * Merges documents sharing at least `minPrefix` leading tokens into sequences
+ * of at most `maxLength` tokens. Every document is a member of exactly one
+ * sequence.
+ */
+export function mergePrefixes(docs: Docs, options: { minPrefix: number; maxLength: number }): PrefixMerge {
+  const { minPrefix, maxLength } = ownOptions(options, () => badOption('minPrefix', 'a number (options { minPrefix, maxLength })', options))
+  if (typeof minPrefix !== 'number') throw badOption('minPrefix', 'a number', minPrefix)
+  if (typeof maxLength !== 'number') throw badOption('maxLength', 'a number', maxLength)
+  const [tokens, offsets] = prepareDocs(docs)
+  try {
+    const m = native.mergePrefixes(tokens, offsets, minPrefix, maxLength)
+    return { numSequences: m.seqOffsets.length - 1, ...m }
+  } catch (err) {
+    throw fromNative(err)
+  }
 }

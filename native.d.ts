@@ -12,6 +12,43 @@ export declare class CancelToken {
   get cancelled(): boolean
 }
 
+/**
+ * A streaming packer. Lengths mode: pushes return how many closed bins are
+ * waiting in [`NativeStreamPacker::take_bins`]. Tokens mode: pushes return
+ * the rows of the bins that closed. Memory: the open bins' items (and, in
+ * tokens mode, only their tokens), or one window.
+ */
+export declare class NativeStreamPacker {
+  /**
+   * `window`: documents per offline-packed window; `max_open`: bound on
+   * the open bins of online `ff`/`bf`/`wf`.
+   */
+  constructor(capacity?: number | undefined | null, strategy?: string | undefined | null, extra?: NativeStrategyOptions | undefined | null, rows?: NativeRowsOptions | undefined | null, window?: number | undefined | null, maxOpen?: number | undefined | null)
+  /** Pushes one length; returns how many closed bins wait in `takeBins`. */
+  pushLength(len: number): number
+  /**
+   * Pushes lengths in order (those before a bad one stay pushed; the
+   * error names the bad one's push index).
+   */
+  pushLengths(lengths: Uint32Array | Float64Array): number
+  /** Closes every open bin (lengths mode); returns the waiting bin count. */
+  flushLengths(): number
+  /** The closed bins waiting since the last call, in closing order. */
+  takeBins(): NativeStreamBins
+  /**
+   * Pushes documents (flat tokens + offsets); returns the rows of the bins
+   * that closed. The whole batch is checked first: an error leaves the
+   * packer unchanged.
+   */
+  pushTokens(tokens: JsTokens, offsets: Uint32Array): NativePackedRows
+  /** Closes every open bin (tokens mode) and returns their rows. */
+  flushTokens(): NativePackedRows
+  /** Items pushed so far (pieces of split documents count one each). */
+  get pushed(): number
+  /** Items held in open bins or the current window. */
+  get pending(): number
+}
+
 /** Context-parallel order of one packed row, lengths as JS numbers (validated like `pack`'s). */
 export declare function balanceF64(lengths: Float64Array, nodes: number): NativeBalance
 
@@ -41,6 +78,9 @@ export declare const enum ErrorCode {
   /** A bug in seqpack (a caught panic). Never the caller's fault. */
   Internal = 'ERR_SEQPACK_INTERNAL',
 }
+
+/** Groups documents sharing a token prefix into trie-flattened sequences. */
+export declare function mergePrefixes(tokens: JsTokens, offsets: Uint32Array, minPrefix: number, maxLength: number): NativePrefixMerge
 
 /**
  * A context-parallel order (`balance`). Loads are exact in the core (`u128`)
@@ -82,6 +122,29 @@ export interface NativeOptionSpec {
   maxLength?: number
 }
 
+/**
+ * Packed training rows (see `seqpack_core::rows::PackedRows`). Metrics use
+ * the layout of [`METRICS_LAYOUT`]; `overflow` is `[split, truncated,
+ * dropped, tokensLost]`.
+ */
+export interface NativePackedRows {
+  capacity: number
+  numRows: number
+  inputIds: Int32Array
+  labels: Int32Array
+  positionIds: Int32Array
+  attentionMask: Uint8Array
+  rowSegments: Uint32Array
+  segmentDoc: Uint32Array
+  segmentStart: Uint32Array
+  segmentLength: Uint32Array
+  maxSeqlen: number
+  metrics: Float64Array
+  overflow: Float64Array
+  rowBin: Uint32Array
+  groupOffsets?: Uint32Array
+}
+
 export interface NativePacking {
   items: Uint32Array
   binOffsets: Uint32Array
@@ -92,6 +155,35 @@ export interface NativePacking {
   metrics: Float64Array
   /** Grouped strategies only. */
   groupBalance?: NativeGroupBalance
+}
+
+/** Shared-prefix merge (see `seqpack_core::rows::PrefixMerge`). */
+export interface NativePrefixMerge {
+  tokens: Int32Array
+  parent: Int32Array
+  position: Int32Array
+  seqOffsets: Uint32Array
+  memberOffsets: Uint32Array
+  memberDoc: Uint32Array
+  spanOffsets: Uint32Array
+  spanStart: Uint32Array
+  spanLen: Uint32Array
+  attentionPairs: Float64Array
+  tokensIn: number
+}
+
+/**
+ * What `packRows` and `StreamPacker` take besides the packing options.
+ * `seed` is the row shuffle seed (for `ffs` the TS layer also passes it
+ * as the strategy's seed).
+ */
+export interface NativeRowsOptions {
+  overflow?: string
+  padId?: number
+  ignoreIndex?: number
+  labels?: string
+  shuffle?: boolean
+  seed?: number
 }
 
 export interface NativeStrategyInfo {
@@ -121,6 +213,17 @@ export interface NativeStrategyOptions {
   layouts?: Array<Array<number>>
 }
 
+/**
+ * Bins closed by a lengths-mode stream: bin `i` has number `bins[i]` and
+ * items (push indices) `items[offsets[i]..offsets[i + 1]]`. Numbers are
+ * `f64` (exact up to 2^53; a stream may pass 2^32 items).
+ */
+export interface NativeStreamBins {
+  bins: Float64Array
+  offsets: Uint32Array
+  items: Float64Array
+}
+
 /** How an option's value looks in JavaScript. */
 export declare const enum OptionKind {
   /** One number (an integer). */
@@ -129,6 +232,8 @@ export declare const enum OptionKind {
   Numbers = 'numbers',
   /** An array of arrays of numbers. */
   NumberLists = 'numberLists',
+  /** A string from a fixed set. */
+  Text = 'string',
 }
 
 /**
@@ -143,6 +248,18 @@ export declare function packF64(lengths: Float64Array, capacity?: number | undef
 
 /** Packs an `Int32Array` of lengths (negative values are reported by index). */
 export declare function packI32(lengths: Int32Array, capacity?: number | undefined | null, strategy?: string | undefined | null, extra?: NativeStrategyOptions | undefined | null): NativePacking
+
+/**
+ * Packs tokenised documents into training rows (borrowed, no copy for
+ * `Int32Array`/`Uint32Array` tokens).
+ */
+export declare function packRows(tokens: JsTokens, offsets: Uint32Array, capacity?: number | undefined | null, strategy?: string | undefined | null, extra?: NativeStrategyOptions | undefined | null, rows?: NativeRowsOptions | undefined | null): NativePackedRows
+
+/**
+ * [`pack_rows_sync`] on the libuv pool; tokens and offsets are copied once
+ * on the JS thread, and `token` cancels at the packing's checkpoints.
+ */
+export declare function packRowsAsync(tokens: JsTokens, offsets: Uint32Array, capacity: number | undefined | null, strategy: string | undefined | null, extra: NativeStrategyOptions | undefined | null, rows: NativeRowsOptions | undefined | null, token: CancelToken): Promise<NativePackedRows>
 
 /** Packs a `Uint32Array` of lengths, borrowed without copying. */
 export declare function packU32(lengths: Uint32Array, capacity?: number | undefined | null, strategy?: string | undefined | null, extra?: NativeStrategyOptions | undefined | null): NativePacking

@@ -8,6 +8,7 @@
 //   node bench/bench.mjs --quick    N = 10k, 100k; C = 2048; short time budget
 //   node bench/bench.mjs --full     adds N = 10M
 //   filters: --strategy obfd,obfdp  --dist uniform,code  --n 10000  --capacity 4096  --time <ms>
+//   node bench/bench.mjs rows       packRows vs memcpy and vs a TS materialisation; StreamPacker (bench/rows.mjs)
 import fs from 'node:fs'
 import path from 'node:path'
 import os from 'node:os'
@@ -39,6 +40,11 @@ export function optionsFor(info, capacity) {
 }
 
 async function main() {
+  if (args._?.[0] === 'rows') {
+    const { rowsBench } = await import('./rows.mjs')
+    await rowsBench()
+    return
+  }
   const quick = Boolean(args.quick)
   const ns = list(args.n, Number) ?? (quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000, ...(args.full ? [10_000_000] : [])])
   const caps = list(args.capacity, Number) ?? (quick ? [2048] : [512, 1024, 2048, 4096, 8192])

@@ -21,6 +21,15 @@ pub const fn js_name(o: OptionName) -> &'static str {
         OptionName::Weights => "weights",
         OptionName::Layouts => "layouts",
         OptionName::Nodes => "nodes",
+        OptionName::MaxOpen => "maxOpen",
+        OptionName::Window => "window",
+        OptionName::MinPrefix => "minPrefix",
+        OptionName::MaxLength => "maxLength",
+        OptionName::Overflow => "overflow",
+        OptionName::Labels => "labels",
+        OptionName::PadId => "padId",
+        OptionName::IgnoreIndex => "ignoreIndex",
+        OptionName::Strategy => "strategy",
     }
 }
 
@@ -36,6 +45,9 @@ pub enum OptionKind {
     /// An array of arrays of numbers.
     #[napi(value = "numberLists")]
     NumberLists,
+    /// A string from a fixed set.
+    #[napi(value = "string")]
+    Text,
 }
 
 pub const fn option_kind(o: OptionName) -> OptionKind {
@@ -44,7 +56,14 @@ pub const fn option_kind(o: OptionName) -> OptionKind {
         | OptionName::Seed
         | OptionName::Threads
         | OptionName::GroupSize
-        | OptionName::Nodes => OptionKind::Number,
+        | OptionName::Nodes
+        | OptionName::MaxOpen
+        | OptionName::Window
+        | OptionName::MinPrefix
+        | OptionName::MaxLength
+        | OptionName::PadId
+        | OptionName::IgnoreIndex => OptionKind::Number,
+        OptionName::Overflow | OptionName::Labels | OptionName::Strategy => OptionKind::Text,
         OptionName::Capacities | OptionName::Weights => OptionKind::Numbers,
         OptionName::Layouts => OptionKind::NumberLists,
     }
@@ -342,6 +361,116 @@ pub fn lengths_from_f64(lengths: &[f64], capacity: u32) -> core::Result<Vec<u32>
         ));
     }
     Ok(out)
+}
+
+/// A token id given as a JS number (`padId`, `ignoreIndex`): an integer in the `i32` range.
+pub fn token_id(name: OptionName, v: f64) -> core::Result<i32> {
+    if !v.is_finite() || v != v.trunc() || v < i32::MIN as f64 || v > i32::MAX as f64 {
+        return Err(PackError::option(
+            name,
+            "",
+            js_number(v),
+            "it must be an integer in the int32 range",
+        ));
+    }
+    Ok(v as i32)
+}
+
+/// What `packRows` and `StreamPacker` take besides the packing options.
+/// `seed` is the row shuffle seed (for `ffs` the TS layer also passes it
+/// as the strategy's seed).
+#[napi(object)]
+#[derive(Default, Clone)]
+pub struct NativeRowsOptions {
+    pub overflow: Option<String>,
+    pub pad_id: Option<f64>,
+    pub ignore_index: Option<f64>,
+    pub labels: Option<String>,
+    pub shuffle: Option<bool>,
+    pub seed: Option<f64>,
+}
+
+impl NativeRowsOptions {
+    /// The core's rows options around `request`.
+    pub fn rows(&self, request: core::Request) -> core::Result<core::rows::RowsOptions> {
+        use core::rows::{Labels, Overflow};
+        let mut o = core::rows::RowsOptions::new(request);
+        if let Some(v) = &self.overflow {
+            o.overflow = match v.as_str() {
+                "error" => Overflow::Error,
+                "truncate" => Overflow::Truncate,
+                "split" => Overflow::Split,
+                "drop" => Overflow::Drop,
+                _ => {
+                    return Err(PackError::option(
+                        OptionName::Overflow,
+                        "",
+                        format!("{v:?}"),
+                        "it must be 'error', 'truncate', 'split' or 'drop'",
+                    ))
+                }
+            };
+        }
+        if let Some(v) = &self.labels {
+            o.labels = match v.as_str() {
+                "unshifted" => Labels::Unshifted,
+                "shifted" => Labels::Shifted,
+                _ => {
+                    return Err(PackError::option(
+                        OptionName::Labels,
+                        "",
+                        format!("{v:?}"),
+                        "it must be 'unshifted' or 'shifted'",
+                    ))
+                }
+            };
+        }
+        if let Some(v) = self.pad_id {
+            o.pad_id = token_id(OptionName::PadId, v)?;
+        }
+        if let Some(v) = self.ignore_index {
+            o.ignore_index = token_id(OptionName::IgnoreIndex, v)?;
+        }
+        o.shuffle = self.shuffle.unwrap_or(false);
+        if let Some(v) = self.seed {
+            o.seed = integer(OptionName::Seed, v)?;
+        }
+        Ok(o)
+    }
+}
+
+fn bad_token(i: usize, shown: &str) -> PackError {
+    PackError::at(
+        core::ErrorKind::InvalidInput,
+        i,
+        shown,
+        format!("token at index {i} is {shown}: token ids must be integers in the int32 range"),
+    )
+}
+
+/// Token ids from a `Uint32Array`, viewed as `i32` without copying once
+/// every id is checked to be at most `i32::MAX`.
+pub fn tokens_from_u32(tokens: &[u32]) -> core::Result<&[i32]> {
+    if let Some(i) = tokens.iter().position(|&t| t > i32::MAX as u32) {
+        return Err(bad_token(i, &tokens[i].to_string()));
+    }
+    // SAFETY: same size and alignment, and every value is in the i32 range.
+    Ok(unsafe { std::slice::from_raw_parts(tokens.as_ptr() as *const i32, tokens.len()) })
+}
+
+/// Token ids from JS numbers: integers in the `i32` range.
+pub fn tokens_from_f64(tokens: &[f64]) -> core::Result<Vec<i32>> {
+    tokens
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            if v.is_finite() && v == v.trunc() && v >= i32::MIN as f64 && v <= i32::MAX as f64 {
+                Ok(v as i32)
+            } else {
+                Err(bad_token(i, &js_number(v)))
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -72,6 +72,7 @@ impl ErrorCode {
 impl From<ErrorKind> for ErrorCode {
     fn from(k: ErrorKind) -> Self {
         match k {
+            ErrorKind::InvalidInput => ErrorCode::InvalidInput,
             ErrorKind::InvalidLength => ErrorCode::InvalidLength,
             ErrorKind::LengthExceedsCapacity => ErrorCode::LengthExceedsCapacity,
             ErrorKind::InvalidCapacity => ErrorCode::InvalidCapacity,

@@ -34,6 +34,7 @@ use std::sync::Arc;
 mod convert;
 mod errors;
 mod output;
+mod rows;
 use convert::{NativeOptions, NativeStrategyOptions};
 use errors::{catch, guard, Failure};
 use output::{NativeBalance, NativeContract, NativePacking, NativeStrategyInfo};

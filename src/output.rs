@@ -87,7 +87,35 @@ pub const METRICS_LAYOUT: [&str; 17] = [
     "gap",
 ];
 
-fn metrics_array(m: &core::Metrics) -> Float64Array {
+/// A Rust `Vec` that becomes a JS typed array of the matching kind.
+pub trait TypedElement: Sized {
+    type Array;
+    fn array(v: Vec<Self>) -> Self::Array;
+}
+
+macro_rules! typed_element {
+    ($t:ty, $a:ty) => {
+        impl TypedElement for $t {
+            type Array = $a;
+            fn array(v: Vec<$t>) -> $a {
+                <$a>::new(v)
+            }
+        }
+    };
+}
+typed_element!(u8, Uint8Array);
+typed_element!(i32, Int32Array);
+typed_element!(u32, Uint32Array);
+typed_element!(f64, Float64Array);
+
+/// The one way every output `Vec` is handed to JavaScript as a typed array
+/// (today an external buffer over the `Vec`, no copy). Keep every typed
+/// output going through here so the allocation policy changes in one place.
+pub fn js_array<T: TypedElement>(v: Vec<T>) -> T::Array {
+    T::array(v)
+}
+
+pub(crate) fn metrics_array(m: &core::Metrics) -> Float64Array {
     let u = &m.utilisation;
     let c = &m.items_per_bin;
     let values: [f64; METRICS_LAYOUT.len()] = [
@@ -109,7 +137,7 @@ fn metrics_array(m: &core::Metrics) -> Float64Array {
         m.lower_bound_l2 as f64,
         m.gap,
     ];
-    Float64Array::new(values.to_vec())
+    js_array(values.to_vec())
 }
 
 /// Per-group balance (see `seqpack_core::metrics::GroupBalance`).
@@ -153,11 +181,11 @@ impl From<core::Outcome> for NativePacking {
         let m = o.metrics;
         let p = o.packing;
         NativePacking {
-            items: Uint32Array::new(p.items),
-            bin_offsets: Uint32Array::new(p.bin_offsets),
-            bin_loads: Uint32Array::new(p.bin_loads),
-            bin_capacities: p.bin_capacities.map(Uint32Array::new),
-            group_offsets: p.group_offsets.map(Uint32Array::new),
+            items: js_array(p.items),
+            bin_offsets: js_array(p.bin_offsets),
+            bin_loads: js_array(p.bin_loads),
+            bin_capacities: p.bin_capacities.map(js_array),
+            group_offsets: p.group_offsets.map(js_array),
             metrics: metrics_array(&m),
             group_balance: m.groups.map(Into::into),
         }
@@ -178,8 +206,8 @@ pub struct NativeBalance {
 impl From<core::balance::Balance> for NativeBalance {
     fn from(b: core::balance::Balance) -> Self {
         NativeBalance {
-            order: Uint32Array::new(b.order),
-            loads: Float64Array::new(b.loads.into_iter().map(|l| l as f64).collect()),
+            order: js_array(b.order),
+            loads: js_array(b.loads.into_iter().map(|l| l as f64).collect()),
             mean: b.mean,
             max_deviation: b.max_deviation,
             exact: b.exact,
@@ -246,5 +274,109 @@ pub fn contract() -> NativeContract {
         pack_options,
         error_codes: crate::errors::ErrorCode::all().to_vec(),
         metrics_layout: METRICS_LAYOUT.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+/// Packed training rows (see `seqpack_core::rows::PackedRows`). Metrics use
+/// the layout of [`METRICS_LAYOUT`]; `overflow` is `[split, truncated,
+/// dropped, tokensLost]`.
+#[napi(object)]
+pub struct NativePackedRows {
+    pub capacity: u32,
+    pub num_rows: f64,
+    pub input_ids: Int32Array,
+    pub labels: Int32Array,
+    pub position_ids: Int32Array,
+    pub attention_mask: Uint8Array,
+    pub row_segments: Uint32Array,
+    pub segment_doc: Uint32Array,
+    pub segment_start: Uint32Array,
+    pub segment_length: Uint32Array,
+    pub max_seqlen: u32,
+    pub metrics: Float64Array,
+    pub overflow: Float64Array,
+    pub row_bin: Uint32Array,
+    pub group_offsets: Option<Uint32Array>,
+}
+
+impl From<core::rows::PackedRows> for NativePackedRows {
+    fn from(r: core::rows::PackedRows) -> Self {
+        let o = &r.overflow;
+        NativePackedRows {
+            capacity: r.capacity,
+            num_rows: r.num_rows as f64,
+            metrics: metrics_array(&r.metrics),
+            overflow: js_array(vec![
+                o.split as f64,
+                o.truncated as f64,
+                o.dropped as f64,
+                o.tokens_lost as f64,
+            ]),
+            input_ids: js_array(r.input_ids),
+            labels: js_array(r.labels),
+            position_ids: js_array(r.position_ids),
+            attention_mask: js_array(r.attention_mask),
+            row_segments: js_array(r.row_segments),
+            segment_doc: js_array(r.segment_doc),
+            segment_start: js_array(r.segment_start),
+            segment_length: js_array(r.segment_length),
+            max_seqlen: r.max_seqlen,
+            row_bin: js_array(r.row_bin),
+            group_offsets: r.group_offsets.map(js_array),
+        }
+    }
+}
+
+/// Bins closed by a lengths-mode stream: bin `i` has number `bins[i]` and
+/// items (push indices) `items[offsets[i]..offsets[i + 1]]`. Numbers are
+/// `f64` (exact up to 2^53; a stream may pass 2^32 items).
+#[napi(object)]
+pub struct NativeStreamBins {
+    pub bins: Float64Array,
+    pub offsets: Uint32Array,
+    pub items: Float64Array,
+}
+
+impl From<core::rows::StreamBins> for NativeStreamBins {
+    fn from(b: core::rows::StreamBins) -> Self {
+        NativeStreamBins {
+            bins: js_array(b.bins.into_iter().map(|x| x as f64).collect()),
+            offsets: js_array(b.offsets.into_iter().map(|x| x as u32).collect()),
+            items: js_array(b.items.into_iter().map(|x| x as f64).collect()),
+        }
+    }
+}
+
+/// Shared-prefix merge (see `seqpack_core::rows::PrefixMerge`).
+#[napi(object)]
+pub struct NativePrefixMerge {
+    pub tokens: Int32Array,
+    pub parent: Int32Array,
+    pub position: Int32Array,
+    pub seq_offsets: Uint32Array,
+    pub member_offsets: Uint32Array,
+    pub member_doc: Uint32Array,
+    pub span_offsets: Uint32Array,
+    pub span_start: Uint32Array,
+    pub span_len: Uint32Array,
+    pub attention_pairs: Float64Array,
+    pub tokens_in: f64,
+}
+
+impl From<core::rows::PrefixMerge> for NativePrefixMerge {
+    fn from(m: core::rows::PrefixMerge) -> Self {
+        NativePrefixMerge {
+            tokens: js_array(m.tokens),
+            parent: js_array(m.parent),
+            position: js_array(m.position),
+            seq_offsets: js_array(m.seq_offsets),
+            member_offsets: js_array(m.member_offsets),
+            member_doc: js_array(m.member_doc),
+            span_offsets: js_array(m.span_offsets),
+            span_start: js_array(m.span_start),
+            span_len: js_array(m.span_len),
+            attention_pairs: js_array(m.attention_pairs.into_iter().map(|x| x as f64).collect()),
+            tokens_in: m.tokens_in as f64,
+        }
     }
 }

@@ -15,6 +15,10 @@ use std::fmt;
 /// What went wrong, as a stable machine-readable category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
+    /// Input other than lengths is malformed: document offsets that are not
+    /// non-decreasing or do not cover the tokens, a token id outside `i32`,
+    /// a row range outside the rows.
+    InvalidInput,
     /// One length is zero (or, from a binding, not a positive integer).
     InvalidLength,
     /// One length is larger than the bin capacity, so no packing exists.

@@ -6,8 +6,9 @@
 //!
 //! This crate is the whole engine and knows nothing of JavaScript: algorithms
 //! ([`algorithms`]), the search structures they share ([`placement`]), input
-//! validation ([`input`]), quality metrics ([`metrics`]), and context-parallel
-//! ordering of a packed row ([`balance`]). The Node addon is
+//! validation ([`input`]), quality metrics ([`metrics`]), context-parallel
+//! ordering of a packed row ([`balance`]), and training rows built from
+//! tokenised documents, streaming and shared-prefix merging ([`rows`]). The Node addon is
 //! a thin conversion layer on top of [`pack`].
 //!
 //! The API is typed: a [`Strategy`], a [`Request`] built with
@@ -41,6 +42,7 @@ pub mod packing;
 pub mod parallel;
 pub mod placement;
 pub mod request;
+pub mod rows;
 pub mod strategy;
 
 pub use control::Control;

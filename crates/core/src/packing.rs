@@ -76,6 +76,20 @@ impl Packing {
         }
     }
 
+    /// A packing from explicit bins of input indices (bins computed
+    /// elsewhere, e.g. by a stream); not validated here ([`Packing::verify`]).
+    pub fn from_bins<B: AsRef<[u32]>>(bins: &[B], lengths: &[u32]) -> Self {
+        let mut p = Packing::empty();
+        for bin in bins {
+            let bin = bin.as_ref();
+            p.items.extend_from_slice(bin);
+            p.bin_offsets.push(p.items.len() as u32);
+            p.bin_loads
+                .push(bin.iter().map(|&i| lengths[i as usize]).sum());
+        }
+        p
+    }
+
     pub fn num_bins(&self) -> usize {
         self.bin_loads.len()
     }

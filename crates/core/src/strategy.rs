@@ -59,11 +59,30 @@ pub enum OptionName {
     Layouts,
     /// Context-parallel nodes ([`crate::balance`]).
     Nodes,
+    /// Streaming: the most bins `ff`/`bf`/`wf` keep open ([`crate::rows::StreamPacker`]).
+    MaxOpen,
+    /// Streaming: documents per window packed offline ([`crate::rows::StreamPacker`]).
+    Window,
+    /// Prefix merge: shortest shared prefix worth merging ([`crate::rows::merge_prefixes`]).
+    MinPrefix,
+    /// Prefix merge: longest merged sequence ([`crate::rows::merge_prefixes`]).
+    MaxLength,
+    /// Rows: what happens to a document longer than the capacity.
+    Overflow,
+    /// Rows: which label convention.
+    Labels,
+    /// Rows: the token id of padding.
+    PadId,
+    /// Rows: the label of positions not trained on.
+    IgnoreIndex,
+    /// The strategy itself (when it does not fit the call, e.g. streaming
+    /// without a window needs an online one).
+    Strategy,
 }
 
 impl OptionName {
     /// Every option, in a fixed order.
-    pub const ALL: [OptionName; 8] = [
+    pub const ALL: [OptionName; 17] = [
         OptionName::K,
         OptionName::Seed,
         OptionName::Threads,
@@ -72,6 +91,15 @@ impl OptionName {
         OptionName::Weights,
         OptionName::Layouts,
         OptionName::Nodes,
+        OptionName::MaxOpen,
+        OptionName::Window,
+        OptionName::MinPrefix,
+        OptionName::MaxLength,
+        OptionName::Overflow,
+        OptionName::Labels,
+        OptionName::PadId,
+        OptionName::IgnoreIndex,
+        OptionName::Strategy,
     ];
 
     pub const fn rust_name(self) -> &'static str {
@@ -84,6 +112,15 @@ impl OptionName {
             OptionName::Weights => "weights",
             OptionName::Layouts => "layouts",
             OptionName::Nodes => "nodes",
+            OptionName::MaxOpen => "max_open",
+            OptionName::Window => "window",
+            OptionName::MinPrefix => "min_prefix",
+            OptionName::MaxLength => "max_length",
+            OptionName::Overflow => "overflow",
+            OptionName::Labels => "labels",
+            OptionName::PadId => "pad_id",
+            OptionName::IgnoreIndex => "ignore_index",
+            OptionName::Strategy => "strategy",
         }
     }
 
@@ -95,7 +132,16 @@ impl OptionName {
             OptionName::Threads => Some((1, MAX_THREADS as u64)),
             OptionName::GroupSize => Some((1, MAX_GROUP_SIZE as u64)),
             OptionName::Nodes => Some((1, MAX_NODES as u64)),
-            OptionName::Capacities | OptionName::Weights | OptionName::Layouts => None,
+            OptionName::MaxOpen | OptionName::Window => Some((1, u32::MAX as u64)),
+            OptionName::MinPrefix | OptionName::MaxLength => Some((1, u32::MAX as u64)),
+            // Token ids: any `i32`, checked by the binding.
+            OptionName::PadId | OptionName::IgnoreIndex => None,
+            OptionName::Capacities
+            | OptionName::Weights
+            | OptionName::Layouts
+            | OptionName::Overflow
+            | OptionName::Labels
+            | OptionName::Strategy => None,
         }
     }
 }

@@ -70,13 +70,12 @@ pub fn run(
 ) -> Result<Packing> {
     let c = req.capacity();
     let assignment = match (req.strategy(), req.options()) {
-        (Strategy::Nf, _) => {
-            placement::any_fit::<online::NextFit>(lengths, order::identity(lengths.len()), c, ctl)?
+        // The incremental rules the streaming packer drives too, so a stream
+        // gives the bins of the batch run by construction.
+        (s @ (Strategy::Nf | Strategy::Ff | Strategy::Bf | Strategy::Wf), _) => {
+            online::run(s, lengths, c, 0, ctl)?
         }
-        (Strategy::Ff, _) => placement::first_fit(lengths, order::identity(lengths.len()), c, ctl)?,
-        (Strategy::Bf, _) => placement::best_fit(lengths, order::identity(lengths.len()), c, ctl)?,
-        (Strategy::Wf, _) => placement::worst_fit(lengths, order::identity(lengths.len()), c, ctl)?,
-        (Strategy::Hk, &Options::HarmonicK { k }) => online::harmonic_k(lengths, c, k, ctl)?,
+        (Strategy::Hk, &Options::HarmonicK { k }) => online::run(Strategy::Hk, lengths, c, k, ctl)?,
         (Strategy::Ffd, _) => return offline::ffd(lengths, c, max_len, ctl),
         (Strategy::Bfd, _) => {
             placement::best_fit(lengths, offline::sorted_decreasing(lengths), c, ctl)?

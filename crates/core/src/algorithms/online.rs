@@ -4,53 +4,552 @@
 //! | strategy | rule | open bins | time |
 //! |---|---|---|---|
 //! | `nf` Next-Fit | the single open bin, else close it and open a new one | 1 | `O(n)` |
-//! | `ff` First-Fit | earliest-opened bin that fits ([`crate::placement::first_fit()`]) | all | `O(n log B)` |
-//! | `bf` Best-Fit | fullest bin that fits ([`crate::placement::best_fit()`]) | all | `O(n log C)` |
-//! | `wf` Worst-Fit | emptiest bin, if it fits ([`crate::placement::worst_fit()`]) | all | `O(n log C)` |
+//! | `ff` First-Fit | earliest-opened bin that fits ([`FirstFitRule`], a [`MaxTree`]) | all | `O(n log B)` |
+//! | `bf` Best-Fit | fullest bin that fits ([`IndexRule`], a [`RemainingIndex`]) | all | `O(n log C)` |
+//! | `wf` Worst-Fit | emptiest bin, if it fits ([`IndexRule`]) | all | `O(n log C)` |
 //! | `hk` Harmonic-K | one bin per size class ([`HarmonicK`]) | `<= k` | `O(n)` |
 //!
-//! FF, BF and WF are the shared any-fit loop with the identity order; NF is the
-//! same loop with a one-bin [`Placement`] ([`NextFit`]). Harmonic-K is not an
-//! any-fit rule (an item may open a new bin although an open bin of another
-//! class could hold it), so it has its own small state machine.
+//! Every rule is an incremental state machine ([`OnlineRule`]): `push` one
+//! length, learn its bin and which bins just closed. The batch [`run`] is the
+//! plain loop over `push`, and the streaming packer
+//! ([`crate::rows::StreamPacker`]) drives the very same structs, so a stream
+//! gives exactly the bins of the batch run by construction.
+//!
+//! # When a bin closes
+//! A closed bin never receives another item, so a stream can emit it.
+//! - `nf`: when an item does not fit (a new bin replaces it), or as soon as it
+//!   is exactly full.
+//! - `hk`: a class-`i < k-1` bin when it holds `i + 1` items or is exactly
+//!   full; the catch-all bin when the next catch-all item does not fit, or
+//!   when exactly full.
+//! - `ff`, `bf`, `wf`: when exactly full (no item has length 0). Otherwise a
+//!   bin may still take a short item later, so the rule keeps every other bin
+//!   open and memory grows with the open bins: in practice a handful for
+//!   `ff`/`bf` (they fill the fullest or earliest bins first, which then close),
+//!   but `wf` spreads items over the emptiest bins and can keep tens of
+//!   thousands open on a long stream. [`OnlinePacker::new`] takes an
+//!   optional `max_open` bound: when a new bin must open and `max_open` bins
+//!   are open, the fullest open bin (least remaining; ties: earliest opened
+//!   for `ff`, most recently changed for `bf`/`wf`) is closed first. That is a
+//!   different (bounded-space) algorithm, so its bins differ from the
+//!   unbounded batch run; `max_open = 1` is exactly Next-Fit.
+//! - every rule: all open bins at [`OnlineRule::finish`], in opening order.
+//!
+//! Bins are numbered in the order they open, as `u64` (a stream may outlive
+//! `u32`). Open bins live in *slots* whose number of entries is bounded by
+//! the open bins (plus a constant), never by the bins ever opened: `nf` one,
+//! `hk` `k`, `bf`/`wf` a free list of slots, `ff` a compacted array that
+//! keeps slots in opening order (first fit needs that order).
 
 use super::order;
 use crate::control::Control;
-use crate::error::Result;
+use crate::error::{ErrorKind, PackError, Result};
 use crate::packing::Assignment;
-use crate::placement::Placement;
+use crate::placement::{
+    bins_estimate, DenseIndex, MaxTree, RemainingIndex, SparseIndex, DENSE_LIMIT,
+};
+use crate::strategy::{OptionName, Strategy};
 
-/// Next-Fit as a [`Placement`]: only the most recently opened bin is a
-/// candidate. When an item does not fit, `find` says so, the any-fit loop opens
-/// a new bin and reports it with `set`, which replaces (closes) the old one.
-///
-/// `O(1)` per item, one open bin; worst case 2 OPT.
-pub struct NextFit {
-    /// `(bin, remaining)` of the open bin.
-    current: Option<(u32, u32)>,
+/// Runs a strategy of this family: the batch loop over its [`OnlineRule`].
+/// `k` is read by `hk` only.
+pub fn run(
+    strategy: Strategy,
+    lengths: &[u32],
+    capacity: u32,
+    k: u32,
+    ctl: &Control,
+) -> Result<Assignment> {
+    let hint = bins_estimate(lengths, capacity);
+    let packer = OnlinePacker::with_hint(strategy, capacity, k, None, hint)?;
+    let assignment = match packer {
+        OnlinePacker::Nf(r) => batch(r, lengths, capacity, ctl)?,
+        OnlinePacker::Ff(r) => batch(r, lengths, capacity, ctl)?,
+        OnlinePacker::BfDense(r) => batch(r, lengths, capacity, ctl)?,
+        OnlinePacker::BfSparse(r) => batch(r, lengths, capacity, ctl)?,
+        OnlinePacker::WfDense(r) => batch(r, lengths, capacity, ctl)?,
+        OnlinePacker::WfSparse(r) => batch(r, lengths, capacity, ctl)?,
+        OnlinePacker::Hk(r) => batch(r, lengths, capacity, ctl)?,
+    };
+    Ok(assignment)
 }
 
-impl Placement for NextFit {
-    fn new(_capacity: u32, _bins_hint: usize) -> Self {
-        NextFit { current: None }
+/// The batch loop: every item in input order through `rule`. `O(n)` pushes.
+/// Each length is read once and checked against `1..=capacity` (one
+/// compare, [`crate::guard`]): the rules' arithmetic needs it, and the
+/// lengths may have changed since validation.
+fn batch<R: OnlineRule>(
+    mut rule: R,
+    lengths: &[u32],
+    capacity: u32,
+    ctl: &Control,
+) -> Result<Assignment> {
+    let mut bin_of = Vec::with_capacity(lengths.len());
+    for (i, &len) in lengths.iter().enumerate() {
+        ctl.checkpoint(i)?;
+        crate::guard::check_length(i as u32, len, capacity)?;
+        bin_of.push(rule.push(len, &mut ()).bin as u32);
     }
+    Ok(Assignment {
+        order: order::identity(lengths.len()),
+        bin_of,
+        num_bins: rule.num_bins() as usize,
+    })
+}
+
+/// Receives the bins a rule closes *before* placing the current item
+/// (the item's own bin closing is reported in [`Placed::closes`]).
+pub trait CloseSink {
+    fn closed(&mut self, slot: u32, bin: u64);
+}
+
+/// The batch run does not care which bins close.
+impl CloseSink for () {
     #[inline(always)]
-    fn find(&mut self, len: u32) -> Option<u32> {
-        match self.current {
-            Some((bin, remaining)) if remaining >= len => Some(bin),
-            _ => None,
+    fn closed(&mut self, _slot: u32, _bin: u64) {}
+}
+
+/// Where an item went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placed {
+    /// Bin number (bins are numbered in opening order from 0).
+    pub bin: u64,
+    /// Slot the bin occupies while open; a slot is reused only after its bin
+    /// was reported closed.
+    pub slot: u32,
+    /// The bin closed right after taking this item.
+    pub closes: bool,
+}
+
+/// An online packing rule as an incremental state machine.
+pub trait OnlineRule {
+    /// Places an item of length `len` (`1..=capacity`, checked by the
+    /// caller). Bins closed to make room are reported to `sink` first.
+    fn push<S: CloseSink>(&mut self, len: u32, sink: &mut S) -> Placed;
+    /// Closes every open bin, reporting them in opening order.
+    fn finish<S: CloseSink>(&mut self, sink: &mut S);
+    /// Bins open now.
+    fn open_bins(&self) -> usize;
+    /// Bins opened so far.
+    fn num_bins(&self) -> u64;
+}
+
+/// Next-Fit: only the most recently opened bin is a candidate. `O(1)` per
+/// item, one open bin; worst case 2 OPT.
+#[derive(Clone, Debug)]
+pub struct NextFitRule {
+    capacity: u32,
+    /// `(bin, remaining)` of the open bin.
+    current: Option<(u64, u32)>,
+    next_bin: u64,
+}
+
+impl NextFitRule {
+    pub fn new(capacity: u32) -> Self {
+        NextFitRule {
+            capacity,
+            current: None,
+            next_bin: 0,
         }
     }
-    #[inline(always)]
-    fn set(&mut self, bin: u32, remaining: u32) {
-        self.current = Some((bin, remaining));
+}
+
+impl OnlineRule for NextFitRule {
+    #[inline]
+    fn push<S: CloseSink>(&mut self, len: u32, sink: &mut S) -> Placed {
+        let (bin, remaining) = match self.current {
+            Some((b, r)) if r >= len => (b, r),
+            other => {
+                if let Some((b, _)) = other {
+                    sink.closed(0, b);
+                }
+                self.next_bin += 1;
+                (self.next_bin - 1, self.capacity)
+            }
+        };
+        let remaining = remaining - len;
+        let closes = remaining == 0;
+        self.current = if closes { None } else { Some((bin, remaining)) };
+        Placed {
+            bin,
+            slot: 0,
+            closes,
+        }
+    }
+    fn finish<S: CloseSink>(&mut self, sink: &mut S) {
+        if let Some((b, _)) = self.current.take() {
+            sink.closed(0, b);
+        }
+    }
+    fn open_bins(&self) -> usize {
+        self.current.is_some() as usize
+    }
+    fn num_bins(&self) -> u64 {
+        self.next_bin
+    }
+}
+
+/// A bin in [`FirstFitRule`]'s opening-order array.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    bin: u64,
+    remaining: u32,
+    open: bool,
+    /// The stable slot number reported to callers (reused after closing).
+    id: u32,
+}
+
+/// First-Fit: the earliest-opened open bin that fits, through a
+/// [`MaxTree`] over the bins in opening order. When at least half of that
+/// array (and 64 entries) are closed bins, the open ones are moved to the
+/// front in the same order and the tree is rebuilt: `O(open)`, amortised
+/// over the closures since the last compaction, so memory is `O(open bins)`.
+/// Callers see stable slot numbers from a free list, unaffected by
+/// compaction. `O(log open)` per item.
+#[derive(Clone, Debug)]
+pub struct FirstFitRule {
+    capacity: u32,
+    tree: MaxTree,
+    /// Bins in opening order (position = leaf of `tree`).
+    slots: Vec<Slot>,
+    /// Stable ids handed out so far.
+    ids: u32,
+    free_ids: Vec<u32>,
+    open: usize,
+    next_bin: u64,
+    max_open: Option<usize>,
+}
+
+impl FirstFitRule {
+    pub fn new(capacity: u32, bins_hint: usize, max_open: Option<usize>) -> Self {
+        FirstFitRule {
+            capacity,
+            tree: MaxTree::new(bins_hint.min(1 << 20)),
+            slots: Vec::new(),
+            ids: 0,
+            free_ids: Vec::new(),
+            open: 0,
+            next_bin: 0,
+            max_open,
+        }
+    }
+
+    fn close(&mut self, p: usize) {
+        let s = &mut self.slots[p];
+        s.open = false;
+        self.free_ids.push(s.id);
+        self.tree.set(p as u32, 0);
+        self.open -= 1;
+    }
+
+    #[cold]
+    fn compact(&mut self) {
+        self.slots.retain(|s| s.open);
+        self.tree = MaxTree::new(self.slots.len() * 2);
+        for (p, s) in self.slots.iter().enumerate() {
+            self.tree.set(p as u32, s.remaining);
+        }
+    }
+}
+
+impl OnlineRule for FirstFitRule {
+    #[inline]
+    fn push<S: CloseSink>(&mut self, len: u32, sink: &mut S) -> Placed {
+        let p = match self.tree.leftmost_at_least(len) {
+            Some(p) => p as usize,
+            None => {
+                if self.max_open == Some(self.open) {
+                    // Fullest open bin, ties to the earliest opened.
+                    let (p, _) = self
+                        .slots
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, s)| s.open)
+                        .min_by_key(|(p, s)| (s.remaining, *p))
+                        .expect("max_open >= 1 bins are open");
+                    sink.closed(self.slots[p].id, self.slots[p].bin);
+                    self.close(p);
+                }
+                let closed = self.slots.len() - self.open;
+                if closed >= 64 && closed >= self.open {
+                    self.compact();
+                }
+                let id = self.free_ids.pop().unwrap_or_else(|| {
+                    self.ids += 1;
+                    self.ids - 1
+                });
+                self.slots.push(Slot {
+                    bin: self.next_bin,
+                    remaining: self.capacity,
+                    open: true,
+                    id,
+                });
+                self.next_bin += 1;
+                self.open += 1;
+                self.slots.len() - 1
+            }
+        };
+        let slot = &mut self.slots[p];
+        slot.remaining -= len;
+        let (bin, remaining, id) = (slot.bin, slot.remaining, slot.id);
+        self.tree.set(p as u32, remaining);
+        let closes = remaining == 0;
+        if closes {
+            self.slots[p].open = false;
+            self.free_ids.push(id);
+            self.open -= 1;
+        }
+        Placed {
+            bin,
+            slot: id,
+            closes,
+        }
+    }
+    fn finish<S: CloseSink>(&mut self, sink: &mut S) {
+        for s in &self.slots {
+            if s.open {
+                sink.closed(s.id, s.bin);
+            }
+        }
+        self.slots.clear();
+        self.ids = 0;
+        self.free_ids.clear();
+        self.tree = MaxTree::new(16);
+        self.open = 0;
+    }
+    fn open_bins(&self) -> usize {
+        self.open
+    }
+    fn num_bins(&self) -> u64 {
+        self.next_bin
+    }
+}
+
+/// Best-Fit (`WORST = false`: the fullest bin that fits) or Worst-Fit
+/// (`WORST = true`: the emptiest bin, if it fits) over a [`RemainingIndex`]
+/// keyed by remaining capacity; equal remaining values go to the bin that
+/// reached that value last (the index's LIFO stacks). Only open bins are in
+/// the index, so slot numbers carry no meaning and a closed bin's slot is
+/// reused at once (a free list). `O(log C)` per item (dense index).
+pub struct IndexRule<I, const WORST: bool> {
+    capacity: u32,
+    index: I,
+    /// `(bin, remaining)` per slot.
+    slots: Vec<(u64, u32)>,
+    free: Vec<u32>,
+    open: usize,
+    next_bin: u64,
+    max_open: Option<usize>,
+}
+
+impl<I: RemainingIndex, const WORST: bool> IndexRule<I, WORST> {
+    pub fn new(capacity: u32, bins_hint: usize, max_open: Option<usize>) -> Self {
+        IndexRule {
+            capacity,
+            index: I::new(capacity, bins_hint.min(1 << 20)),
+            slots: Vec::new(),
+            free: Vec::new(),
+            open: 0,
+            next_bin: 0,
+            max_open,
+        }
+    }
+}
+
+impl<I: RemainingIndex, const WORST: bool> OnlineRule for IndexRule<I, WORST> {
+    #[inline]
+    fn push<S: CloseSink>(&mut self, len: u32, sink: &mut S) -> Placed {
+        let found = if WORST {
+            self.index.take_max(len)
+        } else {
+            self.index.take_ceil(len)
+        };
+        let s = match found {
+            Some((_, s)) => s,
+            None => {
+                if self.max_open == Some(self.open) {
+                    // Every open bin is in the index (remaining > 0): the
+                    // smallest key is the fullest.
+                    let (_, s) = self
+                        .index
+                        .take_ceil(1)
+                        .expect("max_open >= 1 bins are open");
+                    sink.closed(s, self.slots[s as usize].0);
+                    self.open -= 1;
+                    self.free.push(s);
+                }
+                let bin = (self.next_bin, self.capacity);
+                self.next_bin += 1;
+                self.open += 1;
+                match self.free.pop() {
+                    Some(s) => {
+                        self.slots[s as usize] = bin;
+                        s
+                    }
+                    None => {
+                        self.slots.push(bin);
+                        (self.slots.len() - 1) as u32
+                    }
+                }
+            }
+        };
+        let slot = &mut self.slots[s as usize];
+        slot.1 -= len;
+        let (bin, remaining) = *slot;
+        let closes = remaining == 0;
+        if closes {
+            self.open -= 1;
+            self.free.push(s);
+        } else {
+            self.index.insert(remaining, s);
+        }
+        Placed {
+            bin,
+            slot: s,
+            closes,
+        }
+    }
+    fn finish<S: CloseSink>(&mut self, sink: &mut S) {
+        let mut open: Vec<(u64, u32)> = Vec::with_capacity(self.open);
+        while let Some((_, s)) = self.index.take_ceil(1) {
+            open.push((self.slots[s as usize].0, s));
+        }
+        open.sort_unstable();
+        for (bin, s) in open {
+            sink.closed(s, bin);
+        }
+        self.slots.clear();
+        self.free.clear();
+        self.open = 0;
+    }
+    fn open_bins(&self) -> usize {
+        self.open
+    }
+    fn num_bins(&self) -> u64 {
+        self.next_bin
+    }
+}
+
+/// Any online rule, chosen at run time. The batch run matches once and runs
+/// the monomorphic loop; a stream pays one predictable branch per item.
+pub enum OnlinePacker {
+    Nf(NextFitRule),
+    Ff(FirstFitRule),
+    BfDense(IndexRule<DenseIndex, false>),
+    BfSparse(IndexRule<SparseIndex, false>),
+    WfDense(IndexRule<DenseIndex, true>),
+    WfSparse(IndexRule<SparseIndex, true>),
+    Hk(HarmonicK),
+}
+
+impl OnlinePacker {
+    /// A packer for `strategy` (one of `nf`, `ff`, `bf`, `wf`, `hk`) with
+    /// bins of `capacity`; `k` is used by `hk` only. `max_open` bounds the
+    /// open bins of `ff`/`bf`/`wf` (see the module docs); it must be at least
+    /// 1, and is rejected for `nf` (always one open bin) and `hk` (at most `k`).
+    pub fn new(strategy: Strategy, capacity: u32, k: u32, max_open: Option<usize>) -> Result<Self> {
+        Self::with_hint(strategy, capacity, k, max_open, 16)
+    }
+
+    fn with_hint(
+        strategy: Strategy,
+        capacity: u32,
+        k: u32,
+        max_open: Option<usize>,
+        hint: usize,
+    ) -> Result<Self> {
+        if capacity == 0 {
+            return Err(PackError::new(
+                ErrorKind::InvalidCapacity,
+                "capacity must be at least 1",
+            ));
+        }
+        if let Some(m) = max_open {
+            if matches!(strategy, Strategy::Nf | Strategy::Hk) {
+                return Err(PackError::option(
+                    OptionName::MaxOpen,
+                    "",
+                    m,
+                    "only ff, bf and wf take it: nf keeps one open bin, hk at most k",
+                ));
+            }
+            if m == 0 {
+                return Err(PackError::option(
+                    OptionName::MaxOpen,
+                    "",
+                    m,
+                    "it must be at least 1",
+                ));
+            }
+        }
+        let dense = capacity <= DENSE_LIMIT;
+        Ok(match strategy {
+            Strategy::Nf => OnlinePacker::Nf(NextFitRule::new(capacity)),
+            Strategy::Ff => OnlinePacker::Ff(FirstFitRule::new(capacity, hint, max_open)),
+            Strategy::Bf if dense => {
+                OnlinePacker::BfDense(IndexRule::new(capacity, hint, max_open))
+            }
+            Strategy::Bf => OnlinePacker::BfSparse(IndexRule::new(capacity, hint, max_open)),
+            Strategy::Wf if dense => {
+                OnlinePacker::WfDense(IndexRule::new(capacity, hint, max_open))
+            }
+            Strategy::Wf => OnlinePacker::WfSparse(IndexRule::new(capacity, hint, max_open)),
+            Strategy::Hk => {
+                if k < 2 {
+                    return Err(PackError::option(
+                        OptionName::K,
+                        "",
+                        k,
+                        "it must be at least 2",
+                    ));
+                }
+                OnlinePacker::Hk(HarmonicK::new(capacity, k))
+            }
+            other => {
+                return Err(PackError::option(
+                    OptionName::Strategy,
+                    "",
+                    other.info().name,
+                    "it is not an online strategy (nf, ff, bf, wf, hk)",
+                ))
+            }
+        })
+    }
+}
+
+macro_rules! each_rule {
+    ($self:expr, $r:ident => $e:expr) => {
+        match $self {
+            OnlinePacker::Nf($r) => $e,
+            OnlinePacker::Ff($r) => $e,
+            OnlinePacker::BfDense($r) => $e,
+            OnlinePacker::BfSparse($r) => $e,
+            OnlinePacker::WfDense($r) => $e,
+            OnlinePacker::WfSparse($r) => $e,
+            OnlinePacker::Hk($r) => $e,
+        }
+    };
+}
+
+impl OnlineRule for OnlinePacker {
+    #[inline]
+    fn push<S: CloseSink>(&mut self, len: u32, sink: &mut S) -> Placed {
+        each_rule!(self, r => OnlineRule::push(r, len, sink))
+    }
+    fn finish<S: CloseSink>(&mut self, sink: &mut S) {
+        each_rule!(self, r => r.finish(sink))
+    }
+    fn open_bins(&self) -> usize {
+        each_rule!(self, r => OnlineRule::open_bins(r))
+    }
+    fn num_bins(&self) -> u64 {
+        each_rule!(self, r => OnlineRule::num_bins(r))
     }
 }
 
 /// One open bin of a Harmonic-K class.
 #[derive(Clone, Copy, Debug)]
 struct OpenBin {
-    bin: u32,
+    bin: u64,
     items: u32,
     remaining: u32,
 }
@@ -67,7 +566,8 @@ struct OpenBin {
 /// Invariant (truly bounded space): at most one open bin per class, so at most
 /// `k` open bins at any time, and a closed bin is never looked at again. The
 /// state is `O(k)` whatever the input length ([`HarmonicK::open_bins`] lets tests
-/// observe it). Bins are numbered in the order they are opened.
+/// observe it). Bins are numbered in the order they are opened; a class's
+/// open bin lives in slot = class.
 ///
 /// `O(1)` per item. Asymptotic worst case tends to ~1.691 OPT as `k` grows.
 #[derive(Clone, Debug)]
@@ -76,7 +576,7 @@ pub struct HarmonicK {
     /// `open[i]`: the open bin of class `i`, if any. Length `k`.
     open: Vec<Option<OpenBin>>,
     open_count: usize,
-    next_bin: u32,
+    next_bin: u64,
 }
 
 impl HarmonicK {
@@ -99,6 +599,28 @@ impl HarmonicK {
 
     /// Places an item of length `len` (in `1..=C`) and returns its bin.
     pub fn push(&mut self, len: u32) -> u32 {
+        OnlineRule::push(self, len, &mut ()).bin as u32
+    }
+
+    /// Bins currently open (never more than `k`).
+    pub fn open_bins(&self) -> usize {
+        self.open_count
+    }
+
+    /// Whether `bin` is open, i.e. may still receive items. `O(k)`.
+    pub fn is_open(&self, bin: u32) -> bool {
+        self.open.iter().flatten().any(|b| b.bin == bin as u64)
+    }
+
+    /// Bins opened so far.
+    pub fn num_bins(&self) -> usize {
+        self.next_bin as usize
+    }
+}
+
+impl OnlineRule for HarmonicK {
+    #[inline]
+    fn push<S: CloseSink>(&mut self, len: u32, sink: &mut S) -> Placed {
         let class = self.class_of(len);
         let catch_all = class == self.open.len() - 1;
         // A non-catch-all open bin always has room: it holds fewer than
@@ -107,9 +629,11 @@ impl HarmonicK {
         let b = match slot {
             Some(b) if !catch_all || b.remaining >= len => b,
             _ => {
-                if slot.is_none() {
-                    self.open_count += 1;
-                } // else the catch-all bin cannot take it: it is closed and replaced
+                match slot {
+                    None => self.open_count += 1,
+                    // The catch-all bin cannot take it: it closes and is replaced.
+                    Some(old) => sink.closed(class as u32, old.bin),
+                }
                 let bin = self.next_bin;
                 self.next_bin += 1;
                 slot.insert(OpenBin {
@@ -122,43 +646,39 @@ impl HarmonicK {
         b.items += 1;
         b.remaining -= len;
         let bin = b.bin;
-        let full = b.remaining == 0 || (!catch_all && b.items as usize == class + 1);
-        if full {
+        let closes = b.remaining == 0 || (!catch_all && b.items as usize == class + 1);
+        if closes {
             *slot = None;
             self.open_count -= 1;
         }
-        bin
+        Placed {
+            bin,
+            slot: class as u32,
+            closes,
+        }
     }
-
-    /// Bins currently open (never more than `k`).
-    pub fn open_bins(&self) -> usize {
+    fn finish<S: CloseSink>(&mut self, sink: &mut S) {
+        let mut open: Vec<(u64, u32)> = self
+            .open
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(c, b)| b.take().map(|b| (b.bin, c as u32)))
+            .collect();
+        open.sort_unstable();
+        for (bin, c) in open {
+            sink.closed(c, bin);
+        }
+        self.open_count = 0;
+    }
+    fn open_bins(&self) -> usize {
         self.open_count
     }
-
-    /// Whether `bin` is open, i.e. may still receive items. `O(k)`.
-    pub fn is_open(&self, bin: u32) -> bool {
-        self.open.iter().flatten().any(|b| b.bin == bin)
-    }
-
-    /// Bins opened so far.
-    pub fn num_bins(&self) -> usize {
-        self.next_bin as usize
+    fn num_bins(&self) -> u64 {
+        self.next_bin
     }
 }
 
 /// Packs `lengths` in input order with [`HarmonicK`].
 pub fn harmonic_k(lengths: &[u32], capacity: u32, k: u32, ctl: &Control) -> Result<Assignment> {
-    let mut hk = HarmonicK::new(capacity, k);
-    let mut bin_of = Vec::with_capacity(lengths.len());
-    for (i, &len) in lengths.iter().enumerate() {
-        ctl.checkpoint(i)?;
-        // Read once and checked: `push` needs `1..=C` (division, subtraction).
-        crate::guard::check_length(i as u32, len, capacity)?;
-        bin_of.push(hk.push(len));
-    }
-    Ok(Assignment {
-        order: order::identity(lengths.len()),
-        bin_of,
-        num_bins: hk.num_bins(),
-    })
+    batch(HarmonicK::new(capacity, k), lengths, capacity, ctl)
 }

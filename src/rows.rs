@@ -1,0 +1,455 @@
+//! Training rows, streaming and prefix merging as JavaScript sees them: thin
+//! conversions around `seqpack_core::rows`.
+
+use crate::convert::{self, js_number, NativeOptions, NativeRowsOptions, NativeStrategyOptions};
+use crate::errors::{guard, Failure};
+use crate::output::{NativePackedRows, NativePrefixMerge, NativeStreamBins};
+use crate::{CancelToken, Work};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use seqpack_core::rows::{Docs, Overflow, OverflowCounts, PackedRows, RowsOptions, StreamBins};
+use seqpack_core::{self as core, ErrorKind, OptionName, PackError};
+use std::collections::HashMap;
+
+/// Token ids as JS passes them: `Int32Array` (used in place), `Uint32Array`
+/// (checked, then used in place) or numbers (`Float64Array`, checked and converted).
+pub type JsTokens = Either3<Int32Array, Uint32Array, Float64Array>;
+
+/// Runs `f` on the token ids as `i32`, naming the first id outside `i32`.
+fn with_tokens<R>(tokens: &JsTokens, f: impl FnOnce(&[i32]) -> core::Result<R>) -> core::Result<R> {
+    match tokens {
+        Either3::A(t) => f(t),
+        Either3::B(t) => f(convert::tokens_from_u32(t)?),
+        Either3::C(t) => f(&convert::tokens_from_f64(t)?),
+    }
+}
+
+fn rows_options(
+    capacity: Option<f64>,
+    strategy: Option<String>,
+    extra: Option<NativeStrategyOptions>,
+    rows: Option<NativeRowsOptions>,
+) -> core::Result<RowsOptions> {
+    let request = NativeOptions::new(capacity, strategy, extra).request()?;
+    rows.unwrap_or_default().rows(request)
+}
+
+fn pack_rows(
+    tokens: &[i32],
+    offsets: &[u32],
+    opts: &RowsOptions,
+    ctl: &core::Control,
+) -> core::Result<PackedRows> {
+    let docs = Docs::new(tokens, offsets)?;
+    core::rows::pack_rows(&docs, opts, ctl)
+}
+
+/// Packs tokenised documents into training rows (borrowed, no copy for
+/// `Int32Array`/`Uint32Array` tokens).
+#[napi(js_name = "packRows")]
+pub fn pack_rows_sync(
+    env: Env,
+    tokens: JsTokens,
+    offsets: &[u32],
+    capacity: Option<f64>,
+    strategy: Option<String>,
+    extra: Option<NativeStrategyOptions>,
+    rows: Option<NativeRowsOptions>,
+) -> Result<NativePackedRows> {
+    guard(&env, || {
+        let opts = rows_options(capacity, strategy, extra, rows)?;
+        Ok(with_tokens(&tokens, |t| {
+            pack_rows(t, offsets, &opts, &core::Control::none())
+        })?
+        .into())
+    })
+}
+
+pub type RowsWork = Work<PackedRows, NativePackedRows>;
+
+enum OwnedTokens {
+    I32(Vec<i32>),
+    U32(Vec<u32>),
+    F64(Vec<f64>),
+}
+
+/// [`pack_rows_sync`] on the libuv pool; tokens and offsets are copied once
+/// on the JS thread, and `token` cancels at the packing's checkpoints.
+#[napi(
+    js_name = "packRowsAsync",
+    ts_return_type = "Promise<NativePackedRows>"
+)]
+#[allow(clippy::too_many_arguments)]
+pub fn pack_rows_async(
+    tokens: JsTokens,
+    offsets: Uint32Array,
+    capacity: Option<f64>,
+    strategy: Option<String>,
+    extra: Option<NativeStrategyOptions>,
+    rows: Option<NativeRowsOptions>,
+    token: &CancelToken,
+) -> AsyncTask<RowsWork> {
+    let owned = match tokens {
+        Either3::A(t) => OwnedTokens::I32(t.to_vec()),
+        Either3::B(t) => OwnedTokens::U32(t.to_vec()),
+        Either3::C(t) => OwnedTokens::F64(t.to_vec()),
+    };
+    let offsets = offsets.to_vec();
+    let flag = token.flag.clone();
+    AsyncTask::new(Work::new(move || {
+        let ctl = core::Control::with_flag(&flag);
+        ctl.check()?;
+        let opts = rows_options(capacity, strategy, extra, rows)?;
+        let run = |t: &[i32]| pack_rows(t, &offsets, &opts, &ctl);
+        Ok(match owned {
+            OwnedTokens::I32(t) => run(&t)?,
+            OwnedTokens::U32(t) => run(convert::tokens_from_u32(&t)?)?,
+            OwnedTokens::F64(t) => run(&convert::tokens_from_f64(&t)?)?,
+        })
+    }))
+}
+
+/// Groups documents sharing a token prefix into trie-flattened sequences.
+#[napi(js_name = "mergePrefixes")]
+pub fn merge_prefixes(
+    env: Env,
+    tokens: JsTokens,
+    offsets: &[u32],
+    min_prefix: f64,
+    max_length: f64,
+) -> Result<NativePrefixMerge> {
+    guard(&env, || {
+        let min_prefix = convert::integer(OptionName::MinPrefix, min_prefix)? as u32;
+        let max_length = convert::integer(OptionName::MaxLength, max_length)? as u32;
+        Ok(with_tokens(&tokens, |t| {
+            core::rows::merge_prefixes(&Docs::new(t, offsets)?, min_prefix, max_length)
+        })?
+        .into())
+    })
+}
+
+/// What a stream is fed; fixed by the first push.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Feed {
+    Lengths,
+    Tokens,
+}
+
+/// A piece of a document waiting in an open bin (tokens mode).
+struct Waiting {
+    doc: u64,
+    start: u32,
+    tokens: Box<[i32]>,
+}
+
+/// A streaming packer. Lengths mode: pushes return how many closed bins are
+/// waiting in [`NativeStreamPacker::take_bins`]. Tokens mode: pushes return
+/// the rows of the bins that closed. Memory: the open bins' items (and, in
+/// tokens mode, only their tokens), or one window.
+#[napi]
+pub struct NativeStreamPacker {
+    packer: core::rows::StreamPacker,
+    opts: RowsOptions,
+    capacity: u32,
+    feed: Option<Feed>,
+    closed: StreamBins,
+    waiting: HashMap<u64, Waiting>,
+    docs: u64,
+    overflow: OverflowCounts,
+}
+
+fn mixed(feed: Feed) -> PackError {
+    let (was, now) = match feed {
+        Feed::Lengths => ("lengths", "tokens"),
+        Feed::Tokens => ("tokens", "lengths"),
+    };
+    PackError::new(
+        ErrorKind::InvalidInput,
+        format!("this StreamPacker was fed {was}; it cannot take {now} (use one packer per kind)"),
+    )
+}
+
+impl NativeStreamPacker {
+    fn feed(&mut self, f: Feed) -> core::Result<()> {
+        match self.feed {
+            None => {
+                self.feed = Some(f);
+                Ok(())
+            }
+            Some(g) if g == f => Ok(()),
+            Some(g) => Err(mixed(g)),
+        }
+    }
+
+    fn push_len(&mut self, len: f64) -> core::Result<()> {
+        if len >= 1.0 && len <= u32::MAX as f64 && len == len.trunc() {
+            return self.packer.push(len as u32, &mut self.closed);
+        }
+        let i = self.packer.pushed() as usize;
+        let shown = js_number(len);
+        if len == 0.0 {
+            return self.packer.push(0, &mut self.closed);
+        }
+        if len > u32::MAX as f64 && len == len.trunc() && len.is_finite() {
+            return Err(PackError::at(
+                ErrorKind::LengthExceedsCapacity,
+                i,
+                &shown,
+                format!(
+                    "item {i} has length {shown}: it exceeds the capacity {}",
+                    self.capacity
+                ),
+            ));
+        }
+        Err(PackError::at(
+            ErrorKind::InvalidLength,
+            i,
+            &shown,
+            format!("item {i} has length {shown}: lengths must be positive integers"),
+        ))
+    }
+
+    /// The rows of the closed bins, their waiting tokens released.
+    fn closed_rows(&mut self) -> core::Result<PackedRows> {
+        let closed = std::mem::take(&mut self.closed);
+        let mut tokens = Vec::new();
+        let mut offsets = vec![0u32];
+        let mut origin = Vec::new();
+        let mut bins = Vec::with_capacity(closed.len());
+        for b in 0..closed.len() {
+            let mut bin = Vec::with_capacity(closed.bin(b).len());
+            for item in closed.bin(b) {
+                let w = self.waiting.remove(item).expect("a closed item is waiting");
+                bin.push(origin.len() as u32);
+                tokens.extend_from_slice(&w.tokens);
+                offsets.push(tokens.len() as u32);
+                origin.push((w.doc, w.start));
+            }
+            bins.push(bin);
+        }
+        let lengths: Vec<u32> = offsets.windows(2).map(|w| w[1] - w[0]).collect();
+        let packing = core::Packing::from_bins(&bins, &lengths);
+        let docs = Docs::new(&tokens, &offsets)?;
+        let mut rows =
+            core::rows::rows_from_packing(&docs, &packing, &self.opts, &core::Control::none())?;
+        for (d, start) in rows
+            .segment_doc
+            .iter_mut()
+            .zip(rows.segment_start.iter_mut())
+        {
+            let (doc, first) = origin[*d as usize];
+            *d = u32::try_from(doc).map_err(|_| {
+                PackError::new(
+                    ErrorKind::TooManyItems,
+                    "more than 2^32 documents pushed: segmentDoc cannot name them",
+                )
+            })?;
+            *start += first;
+        }
+        rows.overflow = std::mem::take(&mut self.overflow);
+        Ok(rows)
+    }
+
+    /// Checks every document of a batch against the overflow policy before
+    /// anything is pushed, so a bad batch leaves the packer unchanged.
+    fn check_docs(&self, docs: &Docs) -> core::Result<()> {
+        let policy = self.opts.overflow;
+        for d in 0..docs.num_docs() {
+            let len = docs.len_of(d);
+            let index = self.docs as usize + d;
+            if len == 0 && policy != Overflow::Drop {
+                return Err(PackError::at(
+                    ErrorKind::InvalidLength,
+                    index,
+                    0,
+                    format!("document {index} has no tokens: every document needs at least one (or use overflow 'drop')"),
+                ));
+            }
+            if len > self.capacity && policy == Overflow::Error {
+                return Err(PackError::at(
+                    ErrorKind::LengthExceedsCapacity,
+                    index,
+                    len,
+                    format!(
+                        "document {index} has length {len}, more than the capacity {} (choose overflow 'truncate', 'split' or 'drop')",
+                        self.capacity
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn push_docs(&mut self, docs: &Docs) -> core::Result<PackedRows> {
+        self.check_docs(docs)?;
+        let cap = self.capacity as usize;
+        for d in 0..docs.num_docs() {
+            let doc = self.docs;
+            self.docs += 1;
+            let t = docs.doc(d);
+            let keep: &[i32] = match self.opts.overflow {
+                _ if t.len() <= cap && !t.is_empty() => t,
+                Overflow::Drop => {
+                    self.overflow.dropped += 1;
+                    self.overflow.tokens_lost += t.len() as u64;
+                    continue;
+                }
+                Overflow::Truncate => {
+                    self.overflow.truncated += 1;
+                    self.overflow.tokens_lost += (t.len() - cap) as u64;
+                    &t[..cap]
+                }
+                Overflow::Split => {
+                    self.overflow.split += 1;
+                    t
+                }
+                Overflow::Error => unreachable!("checked by check_docs"),
+            };
+            for (k, piece) in keep.chunks(cap).enumerate() {
+                let item = self.packer.pushed();
+                self.waiting.insert(
+                    item,
+                    Waiting {
+                        doc,
+                        start: (k * cap) as u32,
+                        tokens: piece.into(),
+                    },
+                );
+                self.packer.push(piece.len() as u32, &mut self.closed)?;
+            }
+        }
+        self.closed_rows()
+    }
+}
+
+#[napi]
+impl NativeStreamPacker {
+    /// `window`: documents per offline-packed window; `max_open`: bound on
+    /// the open bins of online `ff`/`bf`/`wf`.
+    #[napi(constructor)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        env: Env,
+        capacity: Option<f64>,
+        strategy: Option<String>,
+        extra: Option<NativeStrategyOptions>,
+        rows: Option<NativeRowsOptions>,
+        window: Option<f64>,
+        max_open: Option<f64>,
+    ) -> Result<Self> {
+        guard(&env, || {
+            let opts = rows_options(capacity, strategy, extra, rows)?;
+            let window = window
+                .map(|w| convert::integer(OptionName::Window, w))
+                .transpose()?;
+            let max_open = max_open
+                .map(|m| convert::integer(OptionName::MaxOpen, m))
+                .transpose()?;
+            let packer = core::rows::StreamPacker::new(
+                &opts.request,
+                window.map(|w| w as usize),
+                max_open.map(|m| m as usize),
+            )?;
+            Ok(NativeStreamPacker {
+                packer,
+                capacity: opts.request.capacity(),
+                opts,
+                feed: None,
+                closed: StreamBins::default(),
+                waiting: HashMap::new(),
+                docs: 0,
+                overflow: OverflowCounts::default(),
+            })
+        })
+    }
+
+    /// Pushes one length; returns how many closed bins wait in `takeBins`.
+    #[napi(js_name = "pushLength")]
+    pub fn push_length(&mut self, env: Env, len: f64) -> Result<u32> {
+        guard(&env, || {
+            self.feed(Feed::Lengths)?;
+            self.push_len(len)?;
+            Ok(self.closed.len() as u32)
+        })
+    }
+
+    /// Pushes lengths in order (those before a bad one stay pushed; the
+    /// error names the bad one's push index).
+    #[napi(js_name = "pushLengths")]
+    pub fn push_lengths(
+        &mut self,
+        env: Env,
+        lengths: Either<Uint32Array, Float64Array>,
+    ) -> Result<u32> {
+        guard(&env, || {
+            self.feed(Feed::Lengths)?;
+            match &lengths {
+                Either::A(v) => self.packer.push_all(v, &mut self.closed)?,
+                Either::B(v) => {
+                    for &l in v.iter() {
+                        self.push_len(l)?;
+                    }
+                }
+            }
+            Ok(self.closed.len() as u32)
+        })
+    }
+
+    /// Closes every open bin (lengths mode); returns the waiting bin count.
+    #[napi(js_name = "flushLengths")]
+    pub fn flush_lengths(&mut self, env: Env) -> Result<u32> {
+        guard(&env, || {
+            self.feed(Feed::Lengths)?;
+            self.packer.flush(&mut self.closed)?;
+            Ok(self.closed.len() as u32)
+        })
+    }
+
+    /// The closed bins waiting since the last call, in closing order.
+    #[napi(js_name = "takeBins")]
+    pub fn take_bins(&mut self) -> NativeStreamBins {
+        std::mem::take(&mut self.closed).into()
+    }
+
+    /// Pushes documents (flat tokens + offsets); returns the rows of the bins
+    /// that closed. The whole batch is checked first: an error leaves the
+    /// packer unchanged.
+    #[napi(js_name = "pushTokens")]
+    pub fn push_tokens(
+        &mut self,
+        env: Env,
+        tokens: JsTokens,
+        offsets: &[u32],
+    ) -> Result<NativePackedRows> {
+        guard(&env, || {
+            self.feed(Feed::Tokens)?;
+            let rows = with_tokens(&tokens, |t| self.push_docs(&Docs::new(t, offsets)?))?;
+            Ok(rows.into())
+        })
+    }
+
+    /// Closes every open bin (tokens mode) and returns their rows.
+    #[napi(js_name = "flushTokens")]
+    pub fn flush_tokens(&mut self, env: Env) -> Result<NativePackedRows> {
+        guard(
+            &env,
+            || -> std::result::Result<NativePackedRows, Failure> {
+                self.feed(Feed::Tokens)?;
+                self.packer.flush(&mut self.closed)?;
+                Ok(self.closed_rows()?.into())
+            },
+        )
+    }
+
+    /// Items pushed so far (pieces of split documents count one each).
+    #[napi(getter)]
+    pub fn pushed(&self) -> f64 {
+        self.packer.pushed() as f64
+    }
+
+    /// Items held in open bins or the current window.
+    #[napi(getter)]
+    pub fn pending(&self) -> f64 {
+        self.packer.pending() as f64
+    }
+}
