@@ -12,8 +12,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { pack, strategies, SeqpackError, type PackOptions, type PackResult } from 'seqpack'
+import { scaled } from './helpers'
 
-const RUNS = Number(process.env.SEQPACK_PROPERTY_RUNS ?? 10_000)
+const RUNS = scaled(Number(process.env.SEQPACK_PROPERTY_RUNS ?? 10_000), 100)
 const SEED = Number(process.env.SEQPACK_PROPERTY_SEED ?? 20261122)
 
 /** Everything wrong with `r` as a packing of `lengths`; [] when valid. */
