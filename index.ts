@@ -759,7 +759,8 @@ function prepareRowsOptions(options: unknown, extraKeys: readonly string[]): [Na
     const s = typeof o.strategy === 'string' ? o.strategy : undefined
     if (s !== undefined && native.strategies().find((x) => x.name === s)?.options.includes('seed')) packPart.seed = seed
   }
-  const [args] = prepareOptions(packPart)
+  // `signal` reaches here only for the synchronous calls (the async ones take it as an extra key).
+  const [args] = prepareOptions(packPart, false)
   return [args, rows, extra]
 }
 
@@ -856,7 +857,10 @@ export async function packRowsAsync(docs: Docs, options: AsyncRowsOptions): Prom
   const onAbort = () => token.cancel()
   signal?.addEventListener('abort', onAbort, { once: true })
   try {
-    return new PackedRows(await native.packRowsAsync(tokens, offsets, ...args, rows, token))
+    const n = await native.packRowsAsync(tokens, offsets, ...args, rows, token)
+    // As in packAsync: an abort before this continuation ran rejects.
+    if (signal?.aborted) throw abortError(signal)
+    return new PackedRows(n)
   } catch (err) {
     const e = fromNative(err)
     if (e instanceof SeqpackError && e.code === 'ERR_SEQPACK_ABORTED' && signal) throw abortError(signal)
