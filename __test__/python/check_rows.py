@@ -222,6 +222,7 @@ def check_datasets(path, kind, a):
     except ImportError:
         return "datasets not installed: skipped"
     import datasets
+    datasets.disable_progress_bars()
     if kind == "parquet":
         ds = datasets.Dataset.from_parquet(path)
     elif kind == "arrow-stream":

@@ -4,7 +4,7 @@
 //! ```text
 //! cargo run --release -p seqpack-io --example jsonl_to_parquet -- \
 //!     [--tokens 20000000] [--capacity 4096] [--dir /tmp/seqpack-io] \
-//!     [--labels unshifted|shifted] [--compression zstd|snappy|none] [--reps 3] [--input FILE]
+//!     [--labels unshifted|shifted] [--compression zstd|snappy|none] [--reps 3] [--sync] [--input FILE]
 //! ```
 //!
 //! Without `--input` it first generates `<dir>/input.jsonl` deterministically
@@ -12,7 +12,8 @@
 //! ids uniform in the GPT-2 vocabulary). Packing uses the tests' simple
 //! reference materialisation (next-fit with splitting), which stands in for
 //! seqpack-core's `packRows` here and is not what is being measured. Writes
-//! `<dir>/out.parquet`, `<dir>/out.arrow` and `<dir>/out.jsonl`, the inputs
+//! `<dir>/out.parquet` (and `out-dict.parquet`, token ids dictionary-encoded),
+//! `<dir>/out.arrow` and `<dir>/out.jsonl`, the inputs
 //! of `__test__/python/check_rows.py`. Times are medians over `--reps`.
 
 #[path = "../tests/support/mod.rs"]
@@ -102,9 +103,16 @@ fn main() -> Result<()> {
     let view = rows.view();
     let cell_bytes = (rows.num_rows * capacity as usize * 13) as f64; // 3 x int32 + int8 per cell
 
-    for (name, format) in [("out.parquet", Format::Parquet), ("out.arrow", Format::Arrow), ("out.jsonl", Format::Jsonl)] {
+    let sync = args.iter().any(|a| a == "--sync");
+    let variants = [
+        ("out.parquet", Format::Parquet, false),
+        ("out-dict.parquet", Format::Parquet, true),
+        ("out.arrow", Format::Arrow, false),
+        ("out.jsonl", Format::Jsonl, false),
+    ];
+    for (name, format, dictionary) in variants {
         let path = dir.join(name);
-        let opts = WriteOptions { format: Some(format), compression, ..Default::default() };
+        let opts = WriteOptions { format: Some(format), compression, sync, dictionary, ..Default::default() };
         let mut times = vec![];
         let mut size = 0;
         for _ in 0..reps {
@@ -115,8 +123,8 @@ fn main() -> Result<()> {
         }
         let wt = median(times);
         println!(
-            "write {:<7} {:>8.1} MB of rows in {:.3}s = {:>7.1} MB/s ({:.1} M tokens/s), file {:.1} MB",
-            format.name(),
+            "write {:<16} {:>8.1} MB of rows in {:.3}s = {:>7.1} MB/s ({:.1} M tokens/s), file {:.1} MB",
+            name,
             cell_bytes / 1e6,
             wt,
             cell_bytes / 1e6 / wt,

@@ -417,12 +417,18 @@ fn written_rows_read_back_exactly_in_every_format_and_layout() {
     assert!(matches!(sch.field_with_name("input_ids").unwrap().data_type(), DataType::FixedSizeList(c, 512) if c.data_type() == &DataType::Int32));
     assert!(matches!(sch.field_with_name("attention_mask").unwrap().data_type(), DataType::FixedSizeList(c, 512) if c.data_type() == &DataType::Int8));
     assert!(matches!(sch.field_with_name("doc_ids").unwrap().data_type(), DataType::List(c) if c.data_type() == &DataType::Int32));
+    let md = r.metadata().clone();
+    assert_eq!(md.num_row_groups(), rows.num_rows.div_ceil(7), "row groups of 7 rows");
+    assert!((0..md.num_row_groups() - 1).all(|g| md.row_group(g).num_rows() == 7));
+    // Dictionary off for token ids by default, on for positions.
+    let col = |name: &str| md.row_group(0).columns().iter().find(|c| c.column_path().string().starts_with(name)).unwrap().clone();
+    let has_dict = |name: &str| col(name).dictionary_page_offset().is_some();
+    assert!(!has_dict("input_ids") && !has_dict("labels") && has_dict("position_ids"), "{:?}", col("input_ids").column_path());
     let b = r.build().unwrap().next().unwrap().unwrap();
-    assert_eq!(b.num_rows(), 7, "row groups of 7 rows");
     let m = b.column_by_name("attention_mask").unwrap().as_fixed_size_list();
     assert_eq!(m.values().as_primitive::<Int8Type>().values()[..512].iter().map(|&x| x as u8).collect::<Vec<_>>(), rows.attention_mask[..512]);
     let ids = b.column_by_name("input_ids").unwrap().as_fixed_size_list();
-    assert_eq!(ids.values().as_primitive::<Int32Type>().values()[..], rows.input_ids[..7 * 512]);
+    assert_eq!(ids.values().as_primitive::<Int32Type>().values()[..7 * 512], rows.input_ids[..7 * 512]);
 }
 
 #[test]
