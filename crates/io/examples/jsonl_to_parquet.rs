@@ -4,7 +4,7 @@
 //! ```text
 //! cargo run --release -p seqpack-io --example jsonl_to_parquet -- \
 //!     [--tokens 20000000] [--capacity 4096] [--dir /tmp/seqpack-io] \
-//!     [--labels unshifted|shifted] [--compression zstd|snappy|none] [--reps 3] [--sync] [--input FILE]
+//!     [--labels unshifted|shifted] [--compression zstd|snappy|none] [--reps 3] [--sync] [--row-group 1024] [--input FILE]
 //! ```
 //!
 //! Without `--input` it first generates `<dir>/input.jsonl` deterministically
@@ -75,8 +75,9 @@ fn main() -> Result<()> {
     }
     let d = docs.unwrap();
     let rt = median(times);
+    let in_fmt = Format::from_path(&input)?.name();
     println!(
-        "read  jsonl   {:>8.1} MB in {:.3}s = {:>7.1} MB/s, {:>6.1} M tokens/s ({} docs, {} tokens)",
+        "read  {in_fmt:<7} {:>8.1} MB in {:.3}s = {:>7.1} MB/s, {:>6.1} M tokens/s ({} docs, {} tokens)",
         in_bytes / 1e6,
         rt,
         in_bytes / 1e6 / rt,
@@ -94,7 +95,7 @@ fn main() -> Result<()> {
     }
     let st = t.elapsed().as_secs_f64();
     assert_eq!(n, d.tokens.len());
-    println!("read  jsonl streamed (chunks of {DEFAULT_CHUNK_DOCS} docs) {:.3}s = {:.1} MB/s", st, in_bytes / 1e6 / st);
+    println!("read  {in_fmt} streamed (chunks of {DEFAULT_CHUNK_DOCS} docs) {:.3}s = {:.1} MB/s", st, in_bytes / 1e6 / st);
 
     let docs = Docs { tokens: d.tokens, offsets: d.offsets };
     let t = Instant::now();
@@ -104,6 +105,7 @@ fn main() -> Result<()> {
     let cell_bytes = (rows.num_rows * capacity as usize * 13) as f64; // 3 x int32 + int8 per cell
 
     let sync = args.iter().any(|a| a == "--sync");
+    let row_group_rows: usize = arg(&args, "--row-group").map(|s| s.parse().unwrap()).unwrap_or(WriteOptions::default().row_group_rows);
     let variants = [
         ("out.parquet", Format::Parquet, false),
         ("out-dict.parquet", Format::Parquet, true),
@@ -112,7 +114,7 @@ fn main() -> Result<()> {
     ];
     for (name, format, dictionary) in variants {
         let path = dir.join(name);
-        let opts = WriteOptions { format: Some(format), compression, sync, dictionary, ..Default::default() };
+        let opts = WriteOptions { format: Some(format), compression, sync, dictionary, row_group_rows, ..Default::default() };
         let mut times = vec![];
         let mut size = 0;
         for _ in 0..reps {

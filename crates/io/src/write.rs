@@ -152,8 +152,8 @@ pub enum ListLayout {
 }
 
 /// Writer options. `Default` gives: format from the extension, zstd level 1,
-/// 1024 rows per row group/batch, fixed-size lists, no fsync, no dictionary
-/// for token ids.
+/// 1024 rows per row group/batch, fixed-size lists, no fsync, dictionary
+/// encoding on.
 #[derive(Debug, Clone)]
 pub struct WriteOptions {
     pub format: Option<Format>,
@@ -168,10 +168,11 @@ pub struct WriteOptions {
     /// complete-looking partial file, and an fsync of a multi-GB output can
     /// cost more than the whole encode (pyarrow and `datasets` do not sync).
     pub sync: bool,
-    /// Dictionary-encode the Parquet `input_ids` and `labels` columns. Off by
-    /// default: with a 50k-256k vocabulary the dictionary hashes every token
-    /// for a small size gain after zstd. The low-cardinality columns
-    /// (`position_ids`, `attention_mask`, segment lists) always use it.
+    /// Dictionary-encode the Parquet `input_ids` and `labels` columns. On by
+    /// default (as in pyarrow): on 20M GPT-2 tokens at capacity 4096 it made
+    /// the file 18% smaller (82.5 vs 100.4 MB, zstd 1) at no measurable write
+    /// time. The low-cardinality columns (`position_ids`, `attention_mask`,
+    /// segment lists) always use it.
     pub dictionary: bool,
 }
 
@@ -183,7 +184,7 @@ impl Default for WriteOptions {
             row_group_rows: 1024,
             layout: ListLayout::FixedSize,
             sync: false,
-            dictionary: false,
+            dictionary: true,
         }
     }
 }

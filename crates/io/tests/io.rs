@@ -420,10 +420,18 @@ fn written_rows_read_back_exactly_in_every_format_and_layout() {
     let md = r.metadata().clone();
     assert_eq!(md.num_row_groups(), rows.num_rows.div_ceil(7), "row groups of 7 rows");
     assert!((0..md.num_row_groups() - 1).all(|g| md.row_group(g).num_rows() == 7));
-    // Dictionary off for token ids by default, on for positions.
-    let col = |name: &str| md.row_group(0).columns().iter().find(|c| c.column_path().string().starts_with(name)).unwrap().clone();
-    let has_dict = |name: &str| col(name).dictionary_page_offset().is_some();
-    assert!(!has_dict("input_ids") && !has_dict("labels") && has_dict("position_ids"), "{:?}", col("input_ids").column_path());
+    // Dictionary on by default; `dictionary: false` turns it off for token
+    // ids and labels only.
+    let has_dict = |md: &parquet::file::metadata::ParquetMetaData, name: &str| {
+        let c = md.row_group(0).columns().iter().find(|c| c.column_path().string().starts_with(name)).unwrap().clone();
+        c.dictionary_page_offset().is_some()
+    };
+    assert!(has_dict(&md, "input_ids") && has_dict(&md, "labels") && has_dict(&md, "position_ids"));
+    let nd = dir.path().join("nodict.parquet");
+    write_rows(&nd, &rows.view(), &WriteOptions { dictionary: false, ..Default::default() }).unwrap();
+    let md2 = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&nd).unwrap()).unwrap().metadata().clone();
+    assert!(!has_dict(&md2, "input_ids") && !has_dict(&md2, "labels") && has_dict(&md2, "position_ids") && has_dict(&md2, "attention_mask"));
+    assert_eq!(column(&nd, "input_ids", None).tokens, rows.input_ids);
     let b = r.build().unwrap().next().unwrap().unwrap();
     let m = b.column_by_name("attention_mask").unwrap().as_fixed_size_list();
     assert_eq!(m.values().as_primitive::<Int8Type>().values()[..512].iter().map(|&x| x as u8).collect::<Vec<_>>(), rows.attention_mask[..512]);
