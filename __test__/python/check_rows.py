@@ -48,6 +48,12 @@ class Invalid(Exception):
 def load_table(path):
     if path.endswith(".parquet") or path.endswith(".pq"):
         return pq.read_table(path), "parquet"
+    if path.endswith(".jsonl") or path.endswith(".ndjson"):
+        # One object per row; the dtypes are the documented ones, so read with
+        # them (a value that does not fit fails the read).
+        import pyarrow.json as pj
+        schema = pa.schema([(c, pa.list_(pa.int8() if c == "attention_mask" else pa.int32())) for c in TOKEN_COLS + SEG_COLS])
+        return pj.read_json(path, parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")), "jsonl"
     with pa.memory_map(path) as src:
         try:
             return ipc.open_file(src).read_all(), "arrow-file"

@@ -117,7 +117,7 @@ impl Error {
     }
 
     /// Maps an OS error on `file`, keeping "not found" distinct.
-    pub(crate) fn io(file: &str, source: std::io::Error) -> Error {
+    pub fn io(file: &str, source: std::io::Error) -> Error {
         if source.kind() == std::io::ErrorKind::NotFound {
             Error::NotFound { file: file.to_string() }
         } else {

@@ -29,7 +29,9 @@ use crate::format::Format;
 use arrow_array::{ArrayRef, FixedSizeListArray, Int32Array, Int8Array, ListArray, RecordBatch};
 use arrow_buffer::{Buffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, FieldRef, Schema, SchemaRef};
+use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnChunk, ArrowRowGroupWriterFactory};
 use parquet::arrow::ArrowWriter;
+use parquet::file::writer::SerializedFileWriter;
 use parquet::basic::{Compression as PqCompression, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use std::io::{BufWriter, Write};
@@ -199,7 +201,7 @@ pub struct WriteSummary {
 }
 
 enum Sink {
-    Parquet(ArrowWriter<NamedTempFile>),
+    Parquet(ParquetSink),
     Ipc(arrow_ipc::writer::FileWriter<BufWriter<NamedTempFile>>),
     IpcStream(arrow_ipc::writer::StreamWriter<BufWriter<NamedTempFile>>),
     Jsonl(BufWriter<NamedTempFile>, Vec<u8>),
@@ -296,7 +298,12 @@ impl RowWriter {
                     }
                 }
                 let props = props.build();
-                Sink::Parquet(ArrowWriter::try_new(tmp, schema.clone(), Some(props)).map_err(|e| Error::Corrupt { file: file.clone(), row: None, detail: e.to_string() })?)
+                // The ArrowWriter only sets up the file (schema, the embedded
+                // Arrow schema, properties); row groups are then encoded by
+                // [`ParquetSink`] with one column per thread.
+                let w = ArrowWriter::try_new(tmp, schema.clone(), Some(props)).map_err(|e| Error::Corrupt { file: file.clone(), row: None, detail: e.to_string() })?;
+                let (writer, factory) = w.into_serialized_writer().map_err(|e| parquet_write_err(&file, e))?;
+                Sink::Parquet(ParquetSink { writer, factory, row_groups: 0 })
             }
             Format::Arrow => Sink::Ipc(
                 arrow_ipc::writer::FileWriter::try_new(BufWriter::with_capacity(1 << 20, tmp), &schema).map_err(|e| arrow_write_err(&file, e))?,
@@ -338,25 +345,47 @@ impl RowWriter {
             return Err(Error::InvalidRows { detail: format!("rows have capacity {}, the writer was created for {}", view.capacity, self.capacity) });
         }
         let step = self.opts.row_group_rows;
+        // Parquet encodes several row groups at once (see [`ParquetSink`]).
+        let group = match self.sink.as_ref().unwrap() {
+            Sink::Parquet(_) => parallelism(),
+            _ => 1,
+        };
         let mut r0 = 0;
         while r0 < view.num_rows {
-            let r1 = (r0 + step).min(view.num_rows);
-            let part = view.rows(r0, r1);
             let file = self.file.clone();
             match self.sink.as_mut().unwrap() {
-                Sink::Jsonl(w, line) => write_jsonl(w, line, &part).map_err(|e| Error::io(&file, e))?,
+                Sink::Jsonl(w, line) => {
+                    let r1 = (r0 + step).min(view.num_rows);
+                    write_jsonl(w, line, &view.rows(r0, r1)).map_err(|e| Error::io(&file, e))?;
+                    self.rows += (r1 - r0) as u64;
+                    r0 = r1;
+                }
                 sink => {
-                    let batch = to_batch(&self.schema, self.opts.layout, &part, &file)?;
+                    let mut batches = Vec::with_capacity(group);
+                    let mut r1 = r0;
+                    while r1 < view.num_rows && batches.len() < group {
+                        let r2 = (r1 + step).min(view.num_rows);
+                        batches.push(to_batch(&self.schema, self.opts.layout, &view.rows(r1, r2), &file)?);
+                        r1 = r2;
+                    }
                     match sink {
-                        Sink::Parquet(w) => w.write(&batch).map_err(|e| parquet_write_err(&file, e))?,
-                        Sink::Ipc(w) => w.write(&batch).map_err(|e| arrow_write_err(&file, e))?,
-                        Sink::IpcStream(w) => w.write(&batch).map_err(|e| arrow_write_err(&file, e))?,
+                        Sink::Parquet(w) => w.write(&batches).map_err(|e| parquet_write_err(&file, e))?,
+                        Sink::Ipc(w) => {
+                            for b in &batches {
+                                w.write(b).map_err(|e| arrow_write_err(&file, e))?
+                            }
+                        }
+                        Sink::IpcStream(w) => {
+                            for b in &batches {
+                                w.write(b).map_err(|e| arrow_write_err(&file, e))?
+                            }
+                        }
                         Sink::Jsonl(..) => unreachable!(),
                     }
+                    self.rows += (r1 - r0) as u64;
+                    r0 = r1;
                 }
             }
-            self.rows += (r1 - r0) as u64;
-            r0 = r1;
         }
         Ok(())
     }
@@ -370,7 +399,7 @@ impl RowWriter {
         }
         let file = self.file.clone();
         let tmp: NamedTempFile = match sink {
-            Sink::Parquet(w) => w.into_inner().map_err(|e| parquet_write_err(&file, e))?,
+            Sink::Parquet(w) => w.writer.into_inner().map_err(|e| parquet_write_err(&file, e))?,
             Sink::Ipc(mut w) => {
                 w.finish().map_err(|e| arrow_write_err(&file, e))?;
                 w.into_inner().map_err(|e| arrow_write_err(&file, e))?.into_inner().map_err(|e| Error::io(&file, e.into_error()))?
@@ -385,8 +414,117 @@ impl RowWriter {
             tmp.as_file().sync_all().map_err(|e| Error::io(&file, e))?;
         }
         let bytes = tmp.as_file().metadata().map(|m| m.len()).map_err(|e| Error::io(&file, e))?;
+        // The temporary file was created 0600; the output gets the usual
+        // permissions of a new file (0666 less the umask, as `open` gives).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = 0o666 & !current_umask();
+            std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode)).map_err(|e| Error::io(&file, e))?;
+        }
         tmp.persist(&self.path).map_err(|e| Error::io(&file, e.error))?;
         Ok(WriteSummary { path: self.path.clone(), format: self.format, rows: self.rows, bytes })
+    }
+}
+
+/// The process umask, read from the mode a probe file gets (the libc call
+/// would need a dependency; `umask(2)` also cannot be read without setting it).
+#[cfg(unix)]
+fn current_umask() -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    static UMASK: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *UMASK.get_or_init(|| {
+        let dir = std::env::temp_dir();
+        let probe = dir.join(format!(".seqpack-umask-{}", std::process::id()));
+        let mode = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&probe)
+            .and_then(|f| f.metadata())
+            .map(|m| m.permissions().mode() & 0o777);
+        let _ = std::fs::remove_file(&probe);
+        match mode {
+            Ok(m) => 0o666 & !m,
+            Err(_) => 0o022,
+        }
+    })
+}
+
+/// Threads for Parquet encoding: the machine's available parallelism.
+fn parallelism() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+/// Parquet output whose column chunks are encoded in parallel.
+///
+/// Why: arrow-rs's `ArrowWriter` encodes the columns of a row group one after
+/// another on the calling thread, and encoding (levels, dictionary, pages),
+/// not zstd, dominates the write. Column chunks are independent until they
+/// are appended, so [`ParquetSink::write`] takes up to [`parallelism`] row
+/// groups at once and encodes all their (row group, column) chunks on scoped
+/// threads pulling jobs largest column first (the three int32 token columns,
+/// then the mask, then the small segment lists), which keeps the threads
+/// evenly loaded; the chunks are then appended in row-group and schema
+/// order, so the file's layout does not depend on the thread count.
+/// Memory: the encoded chunks of the row groups in flight.
+struct ParquetSink {
+    writer: SerializedFileWriter<NamedTempFile>,
+    factory: ArrowRowGroupWriterFactory,
+    row_groups: usize,
+}
+
+type Encoded = std::sync::Mutex<Option<parquet::errors::Result<ArrowColumnChunk>>>;
+
+impl ParquetSink {
+    fn write(&mut self, batches: &[RecordBatch]) -> parquet::errors::Result<()> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Mutex;
+        let mut jobs = Vec::new();
+        for (b, batch) in batches.iter().enumerate() {
+            // One leaf per field in this schema (lists of primitives), so
+            // writer i encodes field i.
+            for (i, w) in self.factory.create_column_writers(self.row_groups + b)?.into_iter().enumerate() {
+                jobs.push((i, b, w));
+            }
+            debug_assert_eq!(batch.num_columns(), jobs.len() / (b + 1));
+        }
+        jobs.sort_by_key(|&(i, b, _)| (i, b));
+        let cols = batches.first().map_or(0, |b| b.num_columns());
+        let results: Vec<Encoded> = (0..cols * batches.len()).map(|_| Mutex::new(None)).collect();
+        let jobs: Vec<_> = jobs.into_iter().map(|j| Mutex::new(Some(j))).collect();
+        let next = AtomicUsize::new(0);
+        let work = || loop {
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            if k >= jobs.len() {
+                break;
+            }
+            let (i, b, mut w) = jobs[k].lock().unwrap().take().expect("each job is taken once");
+            let batch = &batches[b];
+            let r = (|| {
+                for leaf in compute_leaves(batch.schema().field(i), batch.column(i))? {
+                    w.write(&leaf)?;
+                }
+                w.close()
+            })();
+            *results[b * cols + i].lock().unwrap() = Some(r);
+        };
+        std::thread::scope(|s| {
+            for _ in 1..parallelism().min(jobs.len()) {
+                s.spawn(work);
+            }
+            work();
+        });
+        let mut results = results.into_iter();
+        for _ in batches {
+            let mut rg = self.writer.next_row_group()?;
+            for _ in 0..cols {
+                let chunk = results.next().unwrap().into_inner().unwrap().expect("every chunk encoded")?;
+                chunk.append_to_row_group(&mut rg)?;
+            }
+            rg.close()?;
+            self.row_groups += 1;
+        }
+        Ok(())
     }
 }
 
