@@ -84,8 +84,10 @@ export async function stage({ root }) {
       if (!packed) continue
       const partial = overflow === 'truncate' || overflow === 'drop' ? ['--allow-partial'] : []
       const ds = out === 'parquet' ? [] : ['--no-datasets']
-      const v = await $({ nothrow: true, quiet: true })`${py} ${path.join(pyDir, 'check_rows.py')} ${dst} ${src.jsonl} --capacity ${CAPACITY} --labels ${labels} ${partial} ${ds}`
-      check(`check_rows.py (pyarrow${out === 'parquet' ? ' + datasets.Dataset.from_parquet' : ''}) on ${label}`, v.exitCode === 0, v.stdout + v.stderr)
+      // The first case also proves the checker catches corrupted copies of the file.
+      const self = k === 1 ? ['--self-test'] : []
+      const v = await $({ nothrow: true, quiet: true })`${py} ${path.join(pyDir, 'check_rows.py')} ${dst} ${src.jsonl} --capacity ${CAPACITY} --labels ${labels} ${partial} ${ds} ${self}`
+      check(`check_rows.py (pyarrow${out === 'parquet' ? ' + datasets.Dataset.from_parquet' : ''}${self.length ? ', self-test' : ''}) on ${label}`, v.exitCode === 0, v.stdout + v.stderr)
     }
   } finally {
     await fs.remove(tmp)
