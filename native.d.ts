@@ -331,6 +331,8 @@ export interface NativeWriteOptions {
   rowGroupRows?: number
   /** `fixed` (default) or `variable` lists for the per-token columns. */
   layout?: string
+  /** Dictionary-encode the Parquet `input_ids` and `labels` columns (default on). */
+  dictionary?: boolean
 }
 
 /** What a write produced. */

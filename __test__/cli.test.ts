@@ -90,6 +90,33 @@ describe('seqpack CLI conventions', () => {
   })
 })
 
+describe('seqpack stats', () => {
+  it('compares every single-capacity strategy, agrees with pack, and writes the three charts', () => {
+    const lens = Array.from({ length: 300 }, (_, i) => 1 + ((i * 7919) % 97) + (i % 50 === 0 ? 150 : 0))
+    const input = file('stats.jsonl', jsonl(docs(lens)))
+    const charts = path.join(dir, 'charts')
+    const r = seqpack(['stats', input, '--capacity', '128', '--charts', charts, '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout)
+    const names = s.results.map((x: { strategy: string }) => x.strategy)
+    expect(names).toContain('obfd')
+    expect(names).toContain('nf')
+    // Documents over 128 are split into 128-token pieces first, as pack --overflow split does.
+    expect(s.split).toBe(lens.filter((l) => l > 128).length)
+    expect(s.pieces).toBe(lens.reduce((a, l) => a + Math.ceil(l / 128), 0))
+    for (const x of s.results) {
+      expect(x.rows).toBeGreaterThanOrEqual(x.lowerBound)
+      expect(x.gap).toBe(x.rows - x.lowerBound)
+    }
+    const packed = seqpack(['pack', input, '-o', path.join(dir, 'stats.parquet'), '--capacity', '128', '--overflow', 'split', '--json'])
+    expect(JSON.parse(packed.stdout).rows).toBe(s.results.find((x: { strategy: string }) => x.strategy === 'obfd').rows)
+    for (const f of ['histogram.svg', 'row-fill.svg', 'efficiency-vs-time.svg']) {
+      expect(fs.readFileSync(path.join(charts, f), 'utf8')).toMatch(/^<svg[^]*<\/svg>\n$/)
+    }
+    expect(fs.readFileSync(path.join(charts, 'histogram.svg'), 'utf8')).toContain('capacity 128')
+  })
+})
+
 describe('seqpack CLI bad input: one stderr line with the code, exit 1, no file left', () => {
   const corrupt = Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(300, 7), Buffer.from('PAR1')])
   const cases: [string, () => string[], string][] = [

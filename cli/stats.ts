@@ -12,6 +12,7 @@ export interface StrategyRow {
   rows: number
   efficiency: number
   lowerBound: number
+  /** Rows above the lower bound. */
   gap: number
   ms: number
   fills: Float64Array
@@ -80,7 +81,7 @@ export function compareStrategies(lengths: Uint32Array, capacity: number, repeat
       }
       const fills = new Float64Array(r.numBins)
       for (let b = 0; b < r.numBins; b++) fills[b] = r.binLoads[b] / capacity
-      results.push({ strategy: info.name, online: info.online, rows: r.numBins, efficiency: r.efficiency, lowerBound: r.lowerBound, gap: r.gap, ms: median(times), fills })
+      results.push({ strategy: info.name, online: info.online, rows: r.numBins, efficiency: r.efficiency, lowerBound: r.lowerBound, gap: r.numBins - r.lowerBound, ms: median(times), fills })
     } catch (e) {
       if (e instanceof SeqpackError && e.code === 'ERR_SEQPACK_INVALID_OPTION') skipped.push({ strategy: info.name, reason: e.message })
       else throw e
