@@ -38,9 +38,9 @@ function trlPython() {
   return py
 }
 
-function timed(cmd, argv) {
+function timed(cmd, argv, env = process.env) {
   const t0 = process.hrtime.bigint()
-  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1 << 26 })
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1 << 26, env })
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
   if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}):\n${r.stderr}`)
   return { ms, stdout: r.stdout, stderr: r.stderr }
@@ -96,7 +96,11 @@ export async function pipelineBench() {
     oursSummary = lastJson(a.stdout)
     rss = Math.max(rss, Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(a.stderr)?.[1] ?? 0))
     ours.push(a.ms)
-    const b = timed(py, [path.join(here, 'trl_pipeline.py'), input, outTrl, String(capacity)])
+    // A fresh datasets cache per run: otherwise Dataset.from_json reuses the
+    // Arrow conversion of the previous round (a first run's cost is the job's).
+    const cache = fs.mkdtempSync(path.join(CACHE_DIR, 'hf-cache-'))
+    const b = timed(py, [path.join(here, 'trl_pipeline.py'), input, outTrl, String(capacity)], { ...process.env, HF_DATASETS_CACHE: cache })
+    fs.rmSync(cache, { recursive: true, force: true })
     trlSummary = lastJson(b.stdout)
     trl.push(b.ms)
     console.log(`  round ${r + 1}: seqpack ${s(a.ms)} (read ${s(oursSummary.timings.readMs)}, pack ${s(oursSummary.timings.packMs)}, write ${s(oursSummary.timings.writeMs)}), TRL ${s(b.ms)} (import ${trlSummary.import_s.toFixed(2)} s, read ${trlSummary.read_s.toFixed(2)} s, pack ${trlSummary.pack_s.toFixed(2)} s, write ${trlSummary.write_s.toFixed(2)} s)`)
