@@ -303,7 +303,7 @@ impl RowWriter {
                 // [`ParquetSink`] with one column per thread.
                 let w = ArrowWriter::try_new(tmp, schema.clone(), Some(props)).map_err(|e| Error::Corrupt { file: file.clone(), row: None, detail: e.to_string() })?;
                 let (writer, factory) = w.into_serialized_writer().map_err(|e| parquet_write_err(&file, e))?;
-                Sink::Parquet(ParquetSink { writer, factory, row_groups: 0 })
+                Sink::Parquet(ParquetSink { writer, factory, row_groups: 0, pending: None })
             }
             Format::Arrow => Sink::Ipc(
                 arrow_ipc::writer::FileWriter::try_new(BufWriter::with_capacity(1 << 20, tmp), &schema).map_err(|e| arrow_write_err(&file, e))?,
@@ -363,13 +363,20 @@ impl RowWriter {
                 sink => {
                     let mut batches = Vec::with_capacity(group);
                     let mut r1 = r0;
+                    // Parts end on row-group boundaries: the first tops up
+                    // the Parquet sink's partial row group from a previous write.
+                    let mut len = match sink {
+                        Sink::Parquet(w) => step - w.pending_rows(),
+                        _ => step,
+                    };
                     while r1 < view.num_rows && batches.len() < group {
-                        let r2 = (r1 + step).min(view.num_rows);
+                        let r2 = (r1 + len).min(view.num_rows);
+                        len = step;
                         batches.push(to_batch(&self.schema, self.opts.layout, &view.rows(r1, r2), &file)?);
                         r1 = r2;
                     }
                     match sink {
-                        Sink::Parquet(w) => w.write(&batches).map_err(|e| parquet_write_err(&file, e))?,
+                        Sink::Parquet(w) => w.write(batches, step).map_err(|e| parquet_write_err(&file, e))?,
                         Sink::Ipc(w) => {
                             for b in &batches {
                                 w.write(b).map_err(|e| arrow_write_err(&file, e))?
@@ -399,7 +406,10 @@ impl RowWriter {
         }
         let file = self.file.clone();
         let tmp: NamedTempFile = match sink {
-            Sink::Parquet(w) => w.writer.into_inner().map_err(|e| parquet_write_err(&file, e))?,
+            Sink::Parquet(mut w) => {
+                w.flush().map_err(|e| parquet_write_err(&file, e))?;
+                w.writer.into_inner().map_err(|e| parquet_write_err(&file, e))?
+            }
             Sink::Ipc(mut w) => {
                 w.finish().map_err(|e| arrow_write_err(&file, e))?;
                 w.into_inner().map_err(|e| arrow_write_err(&file, e))?.into_inner().map_err(|e| Error::io(&file, e.into_error()))?
@@ -466,17 +476,51 @@ fn parallelism() -> usize {
 /// then the mask, then the small segment lists), which keeps the threads
 /// evenly loaded; the chunks are then appended in row-group and schema
 /// order, so the file's layout does not depend on the thread count.
-/// Memory: the encoded chunks of the row groups in flight.
+/// A write that ends inside a row group leaves those rows pending; the next
+/// write (or the finish) completes the group, so every row group but the last
+/// has exactly `row_group_rows` rows, however the writes are sized.
+/// Memory: the encoded chunks of the row groups in flight, plus the pending rows.
 struct ParquetSink {
     writer: SerializedFileWriter<NamedTempFile>,
     factory: ArrowRowGroupWriterFactory,
     row_groups: usize,
+    pending: Option<RecordBatch>,
 }
 
 type Encoded = std::sync::Mutex<Option<parquet::errors::Result<ArrowColumnChunk>>>;
 
 impl ParquetSink {
-    fn write(&mut self, batches: &[RecordBatch]) -> parquet::errors::Result<()> {
+    fn pending_rows(&self) -> usize {
+        self.pending.as_ref().map_or(0, |b| b.num_rows())
+    }
+
+    /// Encodes the full row groups among `batches` (each ends on a row-group
+    /// boundary, so only the last can be short) and keeps a short one pending.
+    fn write(&mut self, batches: Vec<RecordBatch>, step: usize) -> parquet::errors::Result<()> {
+        let mut full = Vec::with_capacity(batches.len());
+        for b in batches {
+            let b = match self.pending.take() {
+                Some(p) => arrow_select::concat::concat_batches(&b.schema(), [&p, &b])
+                    .map_err(|e| parquet::errors::ParquetError::ArrowError(e.to_string()))?,
+                None => b,
+            };
+            if b.num_rows() >= step {
+                full.push(b);
+            } else {
+                self.pending = Some(b);
+            }
+        }
+        self.encode(&full)
+    }
+
+    fn flush(&mut self) -> parquet::errors::Result<()> {
+        match self.pending.take() {
+            Some(p) => self.encode(&[p]),
+            None => Ok(()),
+        }
+    }
+
+    fn encode(&mut self, batches: &[RecordBatch]) -> parquet::errors::Result<()> {
         use std::sync::atomic::{AtomicUsize, Ordering};
         use std::sync::Mutex;
         let mut jobs = Vec::new();
