@@ -1069,3 +1069,213 @@ export function mergePrefixes(docs: Docs, options: { minPrefix: number; maxLengt
     throw fromNative(err)
   }
 }
+
+// ---------------------------------------------------------------------------
+// Dataset files (native readers and writers, seqpack-io)
+
+/** File formats the readers and writers know; by default taken from the extension. */
+export type FileFormat = 'jsonl' | 'parquet' | 'arrow' | 'arrow-stream'
+
+/** How to read token lists from a file. */
+export interface ReadOptions {
+  /** The column (Parquet/Arrow) or key (JSONL) holding each document's token ids. Default `input_ids`. */
+  field?: string
+  /** Default: from the extension (`.jsonl`, `.parquet`, `.arrow`). `-` as a path reads JSONL from stdin. */
+  format?: FileFormat
+  /** Documents per chunk of a {@link TokenReader} (default 8192). */
+  chunkDocs?: number
+}
+
+/** Documents as flat token ids and `offsets` (document `d` is `tokens[offsets[d] .. offsets[d + 1]]`). */
+export interface TokenData {
+  tokens: Int32Array
+  offsets: Uint32Array
+}
+
+/** A chunk of a {@link TokenReader}: documents `firstDoc ..` of the file. */
+export interface TokenChunk extends TokenData {
+  firstDoc: number
+}
+
+function call<T>(f: () => T): T {
+  try {
+    return f()
+  } catch (err) {
+    throw fromNative(err)
+  }
+}
+
+/**
+ * Reads every document's token ids from a JSONL, Parquet (as `datasets`
+ * writes it) or Arrow IPC file, natively. Memory: 4 bytes per token and per
+ * document; use {@link TokenReader} to stream.
+ *
+ * @throws {SeqpackError} `ERR_SEQPACK_FILE_NOT_FOUND`, `ERR_SEQPACK_MISSING_FIELD`,
+ * `ERR_SEQPACK_WRONG_FIELD_TYPE`, `ERR_SEQPACK_INVALID_TOKEN` (index = document),
+ * `ERR_SEQPACK_CORRUPT_FILE`, `ERR_SEQPACK_EMPTY_DATASET`, `ERR_SEQPACK_UNKNOWN_FORMAT`.
+ */
+export function readTokens(path: string, options: ReadOptions = {}): TokenData {
+  return call(() => {
+    const { tokens, offsets } = native.readTokens(path, options)
+    return { tokens, offsets }
+  })
+}
+
+/** The length of every document: of the token lists (`fromTokens`, default) or of an integer lengths column (`field`, default `length`). */
+export function readLengths(path: string, options: ReadOptions & { fromTokens?: boolean } = {}): Uint32Array {
+  const { fromTokens = true, ...read } = options
+  return call(() => native.readLengths(path, read, fromTokens))
+}
+
+/** Streams a dataset file chunk by chunk (memory: one chunk). Iterable. */
+export class TokenReader implements Iterable<TokenChunk> {
+  #n: InstanceType<Native['NativeTokenReader']>
+  constructor(path: string, options: ReadOptions = {}) {
+    this.#n = call(() => new native.NativeTokenReader(path, options))
+  }
+  /** The next chunk, or `null` at the end of the file. */
+  next(): TokenChunk | null {
+    return call(() => this.#n.next()) ?? null
+  }
+  *[Symbol.iterator](): Iterator<TokenChunk> {
+    for (let c = this.next(); c !== null; c = this.next()) yield c
+  }
+}
+
+/** How packed rows are written. */
+export interface WriteOptions {
+  /** Default: from the extension. */
+  format?: FileFormat
+  /** Parquet codec: `zstd` (default, level 1), `snappy` or `none`. */
+  compression?: 'zstd' | 'snappy' | 'none'
+  compressionLevel?: number
+  /** Rows per Parquet row group / Arrow batch (default 1024). */
+  rowGroupRows?: number
+  /** `fixed` (default): `fixed_size_list<int32>[capacity]` token columns; `variable`: `list<int32>`. */
+  layout?: 'fixed' | 'variable'
+  /** Dictionary-encode the Parquet `input_ids`/`labels` columns (default true: smaller files). */
+  dictionary?: boolean
+}
+
+/** What a write produced. */
+export interface WriteSummary {
+  path: string
+  format: FileFormat
+  rows: number
+  bytes: number
+}
+
+type RowsLike = Pick<PackedRows, 'capacity' | 'numRows' | 'inputIds' | 'labels' | 'positionIds' | 'attentionMask' | 'rowSegments' | 'segmentDoc' | 'segmentStart' | 'segmentLength'>
+
+/**
+ * Writes packed rows (a {@link packRows} result) to Parquet, Arrow IPC or
+ * JSONL: columns `input_ids`, `labels`, `position_ids` (int32),
+ * `attention_mask` (int8), and per row `seq_lens`, `doc_ids`, `doc_starts`.
+ * Atomic: written under a temporary name and renamed at the end, so a
+ * failed write leaves no file.
+ */
+export function writeRows(path: string, rows: RowsLike, options: WriteOptions = {}): WriteSummary {
+  return call(() => native.writeRows(path, rows, options) as WriteSummary)
+}
+
+/** Progress of {@link packFile}: `phase` then counters so far. */
+export interface PackFileProgress {
+  phase: 'reading' | 'packing' | 'writing' | 'finishing' | 'done'
+  docsRead: number
+  /** Bytes of a JSONL input read so far (0 for Parquet/Arrow). */
+  bytesRead: number
+  rowsWritten: number
+}
+
+export interface PackFileOptions extends RowsOptions {
+  /** Input reading: token column/key and input format. */
+  field?: string
+  inputFormat?: FileFormat
+  /** Output writing. */
+  format?: FileFormat
+  compression?: WriteOptions['compression']
+  compressionLevel?: number
+  rowGroupRows?: number
+  layout?: WriteOptions['layout']
+  dictionary?: boolean
+  /** Pack each window of this many documents on its own: memory bounded by one window. */
+  window?: number
+  signal?: AbortSignal
+  /** Called every `progressInterval` ms (default 100) while the job runs. */
+  onProgress?: (p: PackFileProgress) => void
+  progressInterval?: number
+}
+
+export interface PackFileSummary {
+  path: string
+  format: FileFormat
+  docs: number
+  tokens: number
+  rows: number
+  capacity: number
+  paddingTokens: number
+  efficiency: number
+  bytes: number
+  windows: number
+  overflow: OverflowCounts
+  timings: { readMs: number; packMs: number; writeMs: number }
+  /** The packing's metrics (absent with `window`, where each window is packed apart). */
+  metrics?: PackMetrics
+}
+
+const PHASES = ['reading', 'packing', 'writing', 'finishing', 'done'] as const
+
+/**
+ * Reads a dataset file, packs it into training rows and writes them, all
+ * natively on the libuv pool (one call, no token crosses into JS). Without
+ * `window` the whole dataset is packed at once (offline strategies see every
+ * document); with `window: N` each N documents are packed and written before
+ * the next are read.
+ */
+export async function packFile(input: string, output: string, options: PackFileOptions): Promise<PackFileSummary> {
+  const keys = ['field', 'inputFormat', 'format', 'compression', 'compressionLevel', 'rowGroupRows', 'layout', 'dictionary', 'window', 'signal', 'onProgress', 'progressInterval']
+  const [args, rows, x] = prepareRowsOptions(options, keys)
+  const { signal, onProgress, progressInterval = 100 } = x as Pick<PackFileOptions, 'signal' | 'onProgress' | 'progressInterval'>
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw badOption('signal', 'an AbortSignal', signal)
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw badOption('onProgress', 'a function', onProgress)
+  const read = { field: x.field as string | undefined, format: x.inputFormat as string | undefined }
+  const write = { format: x.format as string | undefined, compression: x.compression as string | undefined, compressionLevel: x.compressionLevel as number | undefined, rowGroupRows: x.rowGroupRows as number | undefined, layout: x.layout as string | undefined, dictionary: x.dictionary as boolean | undefined }
+  const job = call(() => new native.NativePackJob(input, output, ...args, rows, read, write, x.window as number | undefined))
+  if (signal?.aborted) throw abortError(signal)
+  const token = new native.CancelToken()
+  const onAbort = () => token.cancel()
+  signal?.addEventListener('abort', onAbort, { once: true })
+  const report = () => {
+    const p = job.progress()
+    onProgress?.({ phase: PHASES[p[0]] ?? 'done', docsRead: p[1], bytesRead: p[2], rowsWritten: p[3] })
+  }
+  const timer = onProgress ? setInterval(report, progressInterval) : undefined
+  try {
+    const s = await job.run(token)
+    if (onProgress) report()
+    const o = s.overflow
+    const summary: PackFileSummary = {
+      path: s.path,
+      format: s.format as FileFormat,
+      docs: s.docs,
+      tokens: s.tokens,
+      rows: s.rows,
+      capacity: s.capacity,
+      paddingTokens: s.paddingTokens,
+      efficiency: s.rows === 0 ? 0 : (s.rows * s.capacity - s.paddingTokens) / (s.rows * s.capacity),
+      bytes: s.bytes,
+      windows: s.windows,
+      overflow: { split: o[0], truncated: o[1], dropped: o[2], tokensLost: o[3] },
+      timings: { readMs: s.readMs, packMs: s.packMs, writeMs: s.writeMs },
+    }
+    if (s.metrics) summary.metrics = decodeMetrics(s.metrics)
+    return summary
+  } catch (err) {
+    const e = fromNative(err)
+    if (e instanceof SeqpackError && e.code === 'ERR_SEQPACK_ABORTED' && signal) throw abortError(signal)
+    throw e
+  } finally {
+    if (timer) clearInterval(timer)
+    signal?.removeEventListener('abort', onAbort)
+  }
+}

@@ -13,6 +13,21 @@ export declare class CancelToken {
 }
 
 /**
+ * A native pack job: `run()` resolves with the summary; `progress()` may be
+ * polled meanwhile from JS (phase, documents read, bytes read, rows written).
+ */
+export declare class NativePackJob {
+  constructor(input: string, output: string, capacity?: number | undefined | null, strategy?: string | undefined | null, extra?: NativeStrategyOptions | undefined | null, rows?: NativeRowsOptions | undefined | null, read?: NativeReadOptions | undefined | null, write?: NativeWriteOptions | undefined | null, window?: number | undefined | null)
+  /** Starts the job on the libuv pool (once). */
+  run(token: CancelToken): Promise<NativePackFileSummary>
+  /**
+   * `[phase, docsRead, bytesRead, rowsWritten]`; phase 0 reading, 1
+   * packing, 2 writing, 3 finishing, 4 done.
+   */
+  progress(): Float64Array
+}
+
+/**
  * A streaming packer. Lengths mode: pushes return how many closed bins are
  * waiting in [`NativeStreamPacker::take_bins`]. Tokens mode: pushes return
  * the rows of the bins that closed. Memory: the open bins' items (and, in
@@ -49,6 +64,17 @@ export declare class NativeStreamPacker {
   get pending(): number
 }
 
+/**
+ * A streaming token reader: `next()` returns the next chunk of documents,
+ * or `null` at the end. Memory: one chunk.
+ */
+export declare class NativeTokenReader {
+  constructor(path: string, options?: NativeReadOptions | undefined | null)
+  next(): NativeTokens | null
+  /** Documents read so far. */
+  get docsRead(): number
+}
+
 /** Context-parallel order of one packed row, lengths as JS numbers (validated like `pack`'s). */
 export declare function balanceF64(lengths: Float64Array, nodes: number): NativeBalance
 
@@ -77,6 +103,28 @@ export declare const enum ErrorCode {
   Aborted = 'ERR_SEQPACK_ABORTED',
   /** A bug in seqpack (a caught panic). Never the caller's fault. */
   Internal = 'ERR_SEQPACK_INTERNAL',
+  /** A dataset file (or the output's directory) does not exist. */
+  FileNotFound = 'ERR_SEQPACK_FILE_NOT_FOUND',
+  /** Any other operating-system failure reading or writing a file. */
+  Io = 'ERR_SEQPACK_IO',
+  /** The file format could not be told from the name; pass `format`. */
+  UnknownFormat = 'ERR_SEQPACK_UNKNOWN_FORMAT',
+  /** The token (or lengths) field is not in the data. */
+  MissingField = 'ERR_SEQPACK_MISSING_FIELD',
+  /** The field is there but is not a list of integers (or an integer). */
+  WrongFieldType = 'ERR_SEQPACK_WRONG_FIELD_TYPE',
+  /** A token id that is not an integer in the int32 range (`index` = document). */
+  InvalidToken = 'ERR_SEQPACK_INVALID_TOKEN',
+  /** A null document where a token list was required (`index` = document). */
+  NullValue = 'ERR_SEQPACK_NULL_VALUE',
+  /** The file is not valid for its format (bad JSON line, bad Parquet footer...). */
+  CorruptFile = 'ERR_SEQPACK_CORRUPT_FILE',
+  /** The dataset (or the output) has no documents. */
+  EmptyDataset = 'ERR_SEQPACK_EMPTY_DATASET',
+  /** More tokens or documents than 32-bit offsets address; use a window. */
+  TooLarge = 'ERR_SEQPACK_TOO_LARGE',
+  /** Rows handed to `writeRows` are inconsistent (lengths, offsets). */
+  InvalidRows = 'ERR_SEQPACK_INVALID_ROWS',
 }
 
 /** Groups documents sharing a token prefix into trie-flattened sequences. */
@@ -145,6 +193,25 @@ export interface NativePackedRows {
   groupOffsets?: Uint32Array
 }
 
+export interface NativePackFileSummary {
+  path: string
+  format: string
+  docs: number
+  tokens: number
+  rows: number
+  capacity: number
+  paddingTokens: number
+  bytes: number
+  windows: number
+  /** split, truncated, dropped, tokens lost. */
+  overflow: Float64Array
+  readMs: number
+  packMs: number
+  writeMs: number
+  /** The whole packing's metrics (`contract().metricsLayout`), without windows. */
+  metrics?: Float64Array
+}
+
 export interface NativePacking {
   items: Uint32Array
   binOffsets: Uint32Array
@@ -170,6 +237,30 @@ export interface NativePrefixMerge {
   spanLen: Uint32Array
   attentionPairs: Float64Array
   tokensIn: number
+}
+
+/** Where to read tokens from and how. */
+export interface NativeReadOptions {
+  /** Column / key holding the token list (default `input_ids`). */
+  field?: string
+  /** `jsonl`, `parquet`, `arrow`, `arrow-stream`; default from the extension. */
+  format?: string
+  /** Documents per chunk of a streaming reader. */
+  chunkDocs?: number
+}
+
+/** Packed rows as `writeRows` takes them (the fields of `packRows`' result). */
+export interface NativeRowsInput {
+  capacity: number
+  numRows: number
+  inputIds: Int32Array
+  labels: Int32Array
+  positionIds: Int32Array
+  attentionMask: Uint8Array
+  rowSegments: Uint32Array
+  segmentDoc: Uint32Array
+  segmentStart: Uint32Array
+  segmentLength: Uint32Array
 }
 
 /**
@@ -224,6 +315,36 @@ export interface NativeStreamBins {
   items: Float64Array
 }
 
+/** Every document of a file as flat tokens + offsets. */
+export interface NativeTokens {
+  /** Index of the first document (0 for a whole file). */
+  firstDoc: number
+  tokens: Int32Array
+  offsets: Uint32Array
+}
+
+/** Writer options (`format` from the extension when absent). */
+export interface NativeWriteOptions {
+  format?: string
+  /** `zstd` (default), `snappy` or `none` (Parquet only). */
+  compression?: string
+  /** zstd level, 1..=22 (default 1). */
+  compressionLevel?: number
+  rowGroupRows?: number
+  /** `fixed` (default) or `variable` lists for the per-token columns. */
+  layout?: string
+  /** Dictionary-encode the Parquet `input_ids` and `labels` columns (default on). */
+  dictionary?: boolean
+}
+
+/** What a write produced. */
+export interface NativeWriteSummary {
+  path: string
+  format: string
+  rows: number
+  bytes: number
+}
+
 /** How an option's value looks in JavaScript. */
 export declare const enum OptionKind {
   /** One number (an integer). */
@@ -264,6 +385,12 @@ export declare function packRowsAsync(tokens: JsTokens, offsets: Uint32Array, ca
 /** Packs a `Uint32Array` of lengths, borrowed without copying. */
 export declare function packU32(lengths: Uint32Array, capacity?: number | undefined | null, strategy?: string | undefined | null, extra?: NativeStrategyOptions | undefined | null): NativePacking
 
+/** Reads a lengths column (or the lengths of a token-list column when `tokens` is set). */
+export declare function readLengths(path: string, options?: NativeReadOptions | undefined | null, fromTokens?: boolean | undefined | null): Uint32Array
+
+/** Reads every document's tokens (`-` reads JSONL from stdin). */
+export declare function readTokens(path: string, options?: NativeReadOptions | undefined | null): NativeTokens
+
 /** The strategy catalogue. */
 export declare function strategies(): Array<NativeStrategyInfo>
 
@@ -289,3 +416,6 @@ export declare const enum StrategyName {
   Ohgbfd = 'ohgbfd',
   Oshgbfd = 'oshgbfd',
 }
+
+/** Writes packed rows to a file atomically (temporary name, renamed at the end). */
+export declare function writeRows(path: string, rows: NativeRowsInput, options?: NativeWriteOptions | undefined | null): NativeWriteSummary

@@ -5,8 +5,11 @@
  * behaviour and an expectation written out in this file.
  */
 import { createRequire } from 'node:module'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { pack, packAsync, balance, strategies, nativeBinding, SeqpackError, type ErrorCode, type PackOptions } from 'seqpack'
+import { pack, packAsync, balance, strategies, nativeBinding, readTokens, writeRows, SeqpackError, type ErrorCode, type PackOptions } from 'seqpack'
 
 const native = createRequire(import.meta.url)(nativeBinding.id) as {
   contract(): { packOptions: { name: string; kind: string }[]; errorCodes: string[]; metricsLayout: string[] }
@@ -72,6 +75,15 @@ describe('strategy catalogue', () => {
   })
 })
 
+/** Small dataset files for the IO codes, one per failure. */
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seqpack-contract-'))
+const file = (name: string, text: string | Buffer) => {
+  const p = path.join(dir, name)
+  fs.writeFileSync(p, text)
+  return p
+}
+fs.mkdirSync(path.join(dir, 'a-directory.jsonl'))
+
 describe('error codes', () => {
   // One input per code, written here: a code added or renamed on either side fails.
   const triggers: Record<ErrorCode, (() => unknown) | null> = {
@@ -87,6 +99,30 @@ describe('error codes', () => {
     ERR_SEQPACK_ABORTED: null,
     // A caught panic; checked in async.test.ts with the test-hooks addon.
     ERR_SEQPACK_INTERNAL: null,
+    ERR_SEQPACK_FILE_NOT_FOUND: () => readTokens(path.join(dir, 'missing.jsonl')),
+    ERR_SEQPACK_IO: () => readTokens(path.join(dir, 'a-directory.jsonl')),
+    ERR_SEQPACK_UNKNOWN_FORMAT: () => readTokens(file('tokens.txt', '[1]\n')),
+    ERR_SEQPACK_MISSING_FIELD: () => readTokens(file('field.jsonl', '{"ids":[1,2]}\n')),
+    ERR_SEQPACK_WRONG_FIELD_TYPE: () => readTokens(file('type.jsonl', '{"input_ids":"1 2 3"}\n')),
+    ERR_SEQPACK_INVALID_TOKEN: () => readTokens(file('token.jsonl', '{"input_ids":[1,2]}\n{"input_ids":[3,1.5]}\n')),
+    ERR_SEQPACK_NULL_VALUE: () => readTokens(file('null.jsonl', '{"input_ids":[1]}\n{"input_ids":null}\n')),
+    ERR_SEQPACK_CORRUPT_FILE: () => readTokens(file('corrupt.parquet', Buffer.from('PAR1 this is not a parquet file PAR1'))),
+    ERR_SEQPACK_EMPTY_DATASET: () => readTokens(file('empty.jsonl', '')),
+    // Needs more than 2^32 tokens; checked in seqpack-io's tests.
+    ERR_SEQPACK_TOO_LARGE: null,
+    ERR_SEQPACK_INVALID_ROWS: () =>
+      writeRows(path.join(dir, 'rows.parquet'), {
+        capacity: 4,
+        numRows: 2,
+        inputIds: new Int32Array(4),
+        labels: new Int32Array(4),
+        positionIds: new Int32Array(4),
+        attentionMask: new Uint8Array(4),
+        rowSegments: new Uint32Array([0, 0, 0]),
+        segmentDoc: new Uint32Array(0),
+        segmentStart: new Uint32Array(0),
+        segmentLength: new Uint32Array(0),
+      }),
   }
 
   it('the TS codes are the addon codes', () => {

@@ -50,8 +50,8 @@ describe('scripts/version.mjs', () => {
     expect(read('Cargo.toml')).toMatch(/\[workspace\.package\]\nversion = "0\.2\.0-rc\.1"/)
     // Only the workspace crates move in Cargo.lock; every dependency keeps its version.
     const lock = lockVersions(read('Cargo.lock'))
-    const ours = (k: string) => k.startsWith('seqpack-core@') || k.startsWith('seqpack-node@')
-    expect(Object.keys(lock).filter(ours).sort()).toEqual(['seqpack-core@0.2.0-rc.1', 'seqpack-node@0.2.0-rc.1'])
+    const ours = (k: string) => k.startsWith('seqpack-core@') || k.startsWith('seqpack-io@') || k.startsWith('seqpack-node@')
+    expect(Object.keys(lock).filter(ours).sort()).toEqual(['seqpack-core@0.2.0-rc.1', 'seqpack-io@0.2.0-rc.1', 'seqpack-node@0.2.0-rc.1'])
     expect(Object.fromEntries(Object.entries(lock).filter(([k]) => !ours(k)))).toEqual(
       Object.fromEntries(Object.entries(oldLock).filter(([k]) => !ours(k))),
     )

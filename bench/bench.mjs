@@ -8,6 +8,7 @@
 //   node bench/bench.mjs --quick    N = 10k, 100k; C = 2048; short time budget
 //   node bench/bench.mjs --full     adds N = 10M
 //   filters: --strategy obfd,obfdp  --dist uniform,code  --n 10000  --capacity 4096  --time <ms>
+//   node bench/bench.mjs pipeline   seqpack CLI vs datasets+TRL end to end; Parquet write vs parquet-wasm (bench/pipeline/)
 //   node bench/bench.mjs rows       packRows vs memcpy and vs a TS materialisation; StreamPacker (bench/rows.mjs)
 import fs from 'node:fs'
 import path from 'node:path'
@@ -40,6 +41,11 @@ export function optionsFor(info, capacity) {
 }
 
 async function main() {
+  if (args._?.[0] === 'pipeline') {
+    const { pipelineBench } = await import('./pipeline/pipeline.mjs')
+    await pipelineBench()
+    return
+  }
   if (args._?.[0] === 'rows') {
     const { rowsBench } = await import('./rows.mjs')
     await rowsBench()

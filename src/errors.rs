@@ -36,10 +36,43 @@ pub enum ErrorCode {
     /// A bug in seqpack (a caught panic). Never the caller's fault.
     #[napi(value = "ERR_SEQPACK_INTERNAL")]
     Internal,
+    /// A dataset file (or the output's directory) does not exist.
+    #[napi(value = "ERR_SEQPACK_FILE_NOT_FOUND")]
+    FileNotFound,
+    /// Any other operating-system failure reading or writing a file.
+    #[napi(value = "ERR_SEQPACK_IO")]
+    Io,
+    /// The file format could not be told from the name; pass `format`.
+    #[napi(value = "ERR_SEQPACK_UNKNOWN_FORMAT")]
+    UnknownFormat,
+    /// The token (or lengths) field is not in the data.
+    #[napi(value = "ERR_SEQPACK_MISSING_FIELD")]
+    MissingField,
+    /// The field is there but is not a list of integers (or an integer).
+    #[napi(value = "ERR_SEQPACK_WRONG_FIELD_TYPE")]
+    WrongFieldType,
+    /// A token id that is not an integer in the int32 range (`index` = document).
+    #[napi(value = "ERR_SEQPACK_INVALID_TOKEN")]
+    InvalidToken,
+    /// A null document where a token list was required (`index` = document).
+    #[napi(value = "ERR_SEQPACK_NULL_VALUE")]
+    NullValue,
+    /// The file is not valid for its format (bad JSON line, bad Parquet footer...).
+    #[napi(value = "ERR_SEQPACK_CORRUPT_FILE")]
+    CorruptFile,
+    /// The dataset (or the output) has no documents.
+    #[napi(value = "ERR_SEQPACK_EMPTY_DATASET")]
+    EmptyDataset,
+    /// More tokens or documents than 32-bit offsets address; use a window.
+    #[napi(value = "ERR_SEQPACK_TOO_LARGE")]
+    TooLarge,
+    /// Rows handed to `writeRows` are inconsistent (lengths, offsets).
+    #[napi(value = "ERR_SEQPACK_INVALID_ROWS")]
+    InvalidRows,
 }
 
 impl ErrorCode {
-    pub const fn all() -> [ErrorCode; 9] {
+    pub const fn all() -> [ErrorCode; 20] {
         use ErrorCode::*;
         [
             InvalidInput,
@@ -51,6 +84,17 @@ impl ErrorCode {
             TooManyItems,
             Aborted,
             Internal,
+            FileNotFound,
+            Io,
+            UnknownFormat,
+            MissingField,
+            WrongFieldType,
+            InvalidToken,
+            NullValue,
+            CorruptFile,
+            EmptyDataset,
+            TooLarge,
+            InvalidRows,
         ]
     }
 
@@ -65,6 +109,17 @@ impl ErrorCode {
             ErrorCode::TooManyItems => "ERR_SEQPACK_TOO_MANY_ITEMS",
             ErrorCode::Aborted => "ERR_SEQPACK_ABORTED",
             ErrorCode::Internal => "ERR_SEQPACK_INTERNAL",
+            ErrorCode::FileNotFound => "ERR_SEQPACK_FILE_NOT_FOUND",
+            ErrorCode::Io => "ERR_SEQPACK_IO",
+            ErrorCode::UnknownFormat => "ERR_SEQPACK_UNKNOWN_FORMAT",
+            ErrorCode::MissingField => "ERR_SEQPACK_MISSING_FIELD",
+            ErrorCode::WrongFieldType => "ERR_SEQPACK_WRONG_FIELD_TYPE",
+            ErrorCode::InvalidToken => "ERR_SEQPACK_INVALID_TOKEN",
+            ErrorCode::NullValue => "ERR_SEQPACK_NULL_VALUE",
+            ErrorCode::CorruptFile => "ERR_SEQPACK_CORRUPT_FILE",
+            ErrorCode::EmptyDataset => "ERR_SEQPACK_EMPTY_DATASET",
+            ErrorCode::TooLarge => "ERR_SEQPACK_TOO_LARGE",
+            ErrorCode::InvalidRows => "ERR_SEQPACK_INVALID_ROWS",
         }
     }
 }
@@ -85,10 +140,32 @@ impl From<ErrorKind> for ErrorCode {
     }
 }
 
-/// A failure on its way to JavaScript: a core error, or a caught panic.
+impl From<seqpack_io::ErrorKind> for ErrorCode {
+    fn from(k: seqpack_io::ErrorKind) -> Self {
+        use seqpack_io::ErrorKind as K;
+        match k {
+            K::NotFound => ErrorCode::FileNotFound,
+            K::Io => ErrorCode::Io,
+            K::UnknownFormat => ErrorCode::UnknownFormat,
+            K::MissingField => ErrorCode::MissingField,
+            K::WrongFieldType => ErrorCode::WrongFieldType,
+            K::BadToken => ErrorCode::InvalidToken,
+            K::BadLength => ErrorCode::InvalidLength,
+            K::NullValue => ErrorCode::NullValue,
+            K::Corrupt => ErrorCode::CorruptFile,
+            K::Empty => ErrorCode::EmptyDataset,
+            K::TooLarge => ErrorCode::TooLarge,
+            K::InvalidRows => ErrorCode::InvalidRows,
+            K::InvalidOption => ErrorCode::InvalidOption,
+        }
+    }
+}
+
+/// A failure on its way to JavaScript: a core or IO error, or a caught panic.
 #[derive(Debug)]
 pub enum Failure {
     Pack(PackError),
+    Io(seqpack_io::Error),
     Panic(String),
 }
 
@@ -107,6 +184,7 @@ impl Failure {
                 e.index,
                 e.value.as_deref(),
             ),
+            Failure::Io(e) => (e.kind().into(), e.to_string(), e.row().map(|r| r as usize), None),
             Failure::Panic(what) => (
                 ErrorCode::Internal,
                 format!("internal error in seqpack (please report it): {what}"),

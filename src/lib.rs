@@ -33,6 +33,7 @@ use std::sync::Arc;
 
 mod convert;
 mod errors;
+mod io;
 mod output;
 mod rows;
 use convert::{NativeOptions, NativeStrategyOptions};

@@ -5,8 +5,8 @@ import { fs, path, glob } from 'zx'
 
 export const root = path.resolve(import.meta.dirname, '..', '..')
 
-const NATIVE_SOURCES = ['src/**/*.rs', 'crates/core/src/**/*.rs', 'crates/core/Cargo.toml', 'Cargo.toml', 'Cargo.lock', 'build.rs']
-const TS_SOURCES = ['index.ts', 'loader.ts', 'native.d.ts', 'tsup.config.ts']
+const NATIVE_SOURCES = ['src/**/*.rs', 'crates/core/src/**/*.rs', 'crates/core/Cargo.toml', 'crates/io/src/**/*.rs', 'crates/io/Cargo.toml', 'Cargo.toml', 'Cargo.lock', 'build.rs']
+const TS_SOURCES = ['index.ts', 'loader.ts', 'native.d.ts', 'tsup.config.ts', 'cli/**/*.ts', 'bench/svg.mjs']
 
 function newest(patterns) {
   let best = { file: null, mtime: 0 }
@@ -42,7 +42,7 @@ export function staleness() {
     if (nodes.length === 0) out.native = 'no local addon (seqpack.<platform>.node) is built'
     else if (src.mtime > oldest(nodes)) out.native = `${src.file} is newer than ${path.relative(root, nodes[0])}`
   }
-  const dist = ['dist/index.mjs', 'dist/index.cjs'].map((f) => path.join(root, f))
+  const dist = ['dist/index.mjs', 'dist/index.cjs', 'dist/cli.mjs'].map((f) => path.join(root, f))
   const src = newest(TS_SOURCES)
   if (src.mtime > oldest(dist)) out.ts = `${src.file} is newer than dist/`
   return out
