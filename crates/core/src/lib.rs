@@ -57,6 +57,6 @@ pub fn pack(lengths: &[u32], req: &Request, ctl: &Control) -> Result<Outcome> {
         algorithms::run(lengths, req, max_len, ctl)?
     };
     debug_assert_eq!(packing.verify(lengths, req.capacity), Ok(()));
-    let metrics = Metrics::compute_with(&packing, lengths, req.capacity, &workers);
+    let metrics = Metrics::compute_known_max(&packing, lengths, req.capacity, max_len, &workers);
     Ok(Outcome { packing, metrics })
 }

@@ -86,14 +86,20 @@ pub fn run(
     ctl: &Control,
 ) -> Result<Packing> {
     let c = req.capacity;
-    let assignment = match strategy {
-        Strategy::Ffd => return ffd(lengths, c, max_len, ctl),
-        Strategy::Bfd => placement::best_fit(lengths, sorted_decreasing(lengths), c, ctl)?,
-        Strategy::Ffs => placement::first_fit(lengths, shuffled(lengths.len(), req.seed), c, ctl)?,
-        Strategy::Mffd => mffd(lengths, c, order::decreasing(lengths, max_len), ctl)?,
+    match strategy {
+        Strategy::Ffd => ffd(lengths, c, max_len, ctl),
+        // Same order and tie-breaks as OBFD, hence the same bins: the run
+        // engine (the tests check it against item-by-item best fit over
+        // [`sorted_decreasing`], an independent path).
+        Strategy::Bfd => super::obfd::obfd_packing(lengths, c, max_len, ctl),
+        Strategy::Ffs => {
+            let order = shuffled(lengths.len(), req.seed);
+            ctl.check()?;
+            placement::any_fit_packing::<FirstFit>(lengths, Some(&order), c, ctl)
+        }
+        Strategy::Mffd => mffd_packing(lengths, c, max_len, ctl),
         other => unreachable!("{other:?} is not in the offline family"),
-    };
-    Ok(assignment.into_packing(lengths))
+    }
 }
 
 /// First-Fit Decreasing. In decreasing order a first-fit bin keeps taking a
@@ -181,14 +187,54 @@ impl Pcg32 {
 /// `0..n` in a uniformly random order: Fisher-Yates (Durstenfeld), swapping
 /// position `i` (from the end down) with a uniform position in `0..=i`.
 /// `O(n)`; the same `seed` gives the same order everywhere.
+///
+/// The swap partners do not depend on the array, only on the generator, so
+/// they are drawn [`AHEAD`] steps early and their slots prefetched: on a
+/// large input every swap is a cache miss at a random place, and this lets
+/// the misses overlap instead of being paid one after another.
 pub fn shuffled(n: usize, seed: u64) -> Vec<u32> {
+    const AHEAD: usize = 16;
     let mut idx = order::identity(n);
     let mut rng = Pcg32::new(seed);
+    // Partners for steps i, i - 1, ... in a ring of AHEAD, drawn in order.
+    let mut ring = [0u32; AHEAD];
+    let first = n.saturating_sub(1);
+    let mut drawn = first; // the next step whose partner is not drawn yet
+    let mut draw = |i: usize, idx: &[u32], ring: &mut [u32; AHEAD]| {
+        let j = rng.below(i as u32 + 1);
+        ring[i % AHEAD] = j;
+        prefetch(idx, j as usize);
+    };
+    while drawn >= 1 && first - drawn < AHEAD {
+        draw(drawn, &idx, &mut ring);
+        drawn -= 1;
+    }
     for i in (1..n).rev() {
-        let j = rng.below(i as u32 + 1) as usize;
+        let j = ring[i % AHEAD] as usize;
+        if drawn >= 1 {
+            draw(drawn, &idx, &mut ring);
+            drawn -= 1;
+        }
         idx.swap(i, j);
     }
     idx
+}
+
+/// A hint that `slice[i]` is needed soon (no effect on the result).
+#[inline(always)]
+fn prefetch(slice: &[u32], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(p) = slice.get(i) {
+        // SAFETY: a prefetch never faults and has no observable effect; the
+        // pointer is in bounds anyway.
+        #[allow(unused_unsafe)]
+        unsafe {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            _mm_prefetch::<_MM_HINT_T0>(p as *const u32 as *const i8);
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (slice, i);
 }
 
 /// Johnson & Garey's size classes, for capacity `C`.
@@ -218,6 +264,184 @@ impl SizeClass {
             SizeClass::Tiny
         }
     }
+}
+
+/// [`mffd`] straight to the flat [`Packing`], by runs: the same bins, in the
+/// same bin and in-bin order, as `mffd(..).into_packing(..)` (the tests
+/// compare the two), without an `O(n)` order array or per-item placement.
+///
+/// Steps 1-3 touch at most three items per A-bin and only need lengths, so
+/// they run over the length histogram; each item they place is a run of one
+/// item. Which item of a length they take follows from [`mffd`]'s
+/// tie-breaks: step 2 takes a length's smallest indices first (its lowest
+/// ranks, ranks counting by ascending index), step 3's smallest-item pointer
+/// takes its largest indices first (highest ranks), and step 3's partner
+/// pointer its smallest indices first; once the partner bound drops below a
+/// length it never rises again. So for every length the items left for
+/// steps 4-5 are one contiguous range of ranks, between the taken low ranks
+/// and the taken high ranks. Steps 4-5 are FFD of what is left onto the
+/// A-bins and new bins, which is the run engine with first fit
+/// ([`runs`](super::runs)), the A-bins entered beforehand.
+///
+/// Time `O(n + L + A + r log B)` (`A` A-bins, `r` runs, `B` bins). Huge sparse
+/// length ranges (no affordable histogram) take [`mffd`] item by item.
+pub fn mffd_packing(lengths: &[u32], capacity: u32, max_len: u32, ctl: &Control) -> Result<Packing> {
+    use super::runs;
+    if !order::histogram_pays(lengths.len(), max_len) {
+        let dec = order::decreasing(lengths, max_len);
+        return Ok(mffd(lengths, capacity, dec, ctl)?.into_packing(lengths));
+    }
+    let workers = crate::parallel::Workers::sequential();
+    let hist = runs::histogram(lengths, max_len, &workers, ctl)?;
+    let count = &hist.count;
+    let width = count.len();
+    let class = |v: usize| SizeClass::of(v as u32, capacity);
+    let hint = (hist.total / capacity as u64) as usize + 1;
+    let mut plan = runs::RunPlan::new(capacity, max_len, hint);
+    // Items placed by steps 1-3, in the order they are taken: (length, rank
+    // among that length, bin, position in the bin, 1 if taken from the high
+    // ranks down else 0).
+    let mut taken: Vec<[u32; 5]> = Vec::new();
+
+    // Step 1: a bin per large item, largest first, ranks ascending.
+    for v in (1..width).rev().take_while(|&v| class(v) == SizeClass::Large) {
+        for rank in 0..count[v] {
+            let b = plan.open_bin();
+            plan.remaining[b as usize] -= v as u32;
+            plan.bin_offsets[b as usize + 1] = 1;
+            taken.push([v as u32, rank, b, 0, 0]);
+        }
+    }
+    let a_bins = plan.remaining.len();
+    ctl.check()?;
+
+    // Step 2, forward over the A-bins: lengths that fit are pushed ascending
+    // as the free space grows; the top is the largest remaining that fits.
+    let medium: Vec<usize> = (1..width)
+        .filter(|&v| class(v) == SizeClass::Medium && count[v] > 0)
+        .collect();
+    let mut next_medium = 0; // next entry of `medium` not pushed yet
+    let mut stack: Vec<usize> = Vec::new();
+    let mut used = vec![0u32; width]; // medium items taken per length
+    let mut got_medium = vec![false; a_bins];
+    for b in 0..a_bins {
+        while next_medium < medium.len() && medium[next_medium] as u32 <= plan.remaining[b] {
+            stack.push(medium[next_medium]);
+            next_medium += 1;
+        }
+        if let Some(&v) = stack.last() {
+            taken.push([v as u32, used[v], b as u32, 1, 0]);
+            used[v] += 1;
+            if used[v] == count[v] {
+                stack.pop();
+            }
+            plan.remaining[b] -= v as u32;
+            plan.bin_offsets[b + 1] = 2;
+            got_medium[b] = true;
+        }
+    }
+    ctl.check()?;
+
+    // Step 3, backward over the A-bins without a medium item. The small
+    // items ascending (equal lengths by descending index) are positions
+    // `0..total`; length `small[i].0` holds positions `small[i].1..small[i + 1].1`.
+    let mut small: Vec<(u32, u32)> = Vec::new();
+    let mut total = 0u32;
+    for v in (1..width).filter(|&v| class(v) == SizeClass::Small && count[v] > 0) {
+        small.push((v as u32, total));
+        total += count[v];
+    }
+    small.push((0, total)); // sentinel: the end of the last length
+    // Position `p` of small entry `i` is rank `count - 1 - (p - start)`.
+    let rank_at = |i: usize, p: u32| small[i + 1].1 - 1 - p;
+    let (mut lo, mut hi) = (0u32, total);
+    let (mut li, mut hj) = (0usize, small.len() - 1); // entries holding lo and hi - 1
+    for b in (0..a_bins).rev().filter(|&b| !got_medium[b]) {
+        if hi - lo < 2 {
+            break;
+        }
+        while small[li + 1].1 <= lo {
+            li += 1;
+        }
+        let Some(bound) = plan.remaining[b].checked_sub(small[li].0) else {
+            continue;
+        };
+        // Lengths above `bound` can never be a partner again (the bound only
+        // shrinks): skip them a whole length at a time.
+        while hi > lo + 1 {
+            while small[hj - 1].1 >= hi {
+                hj -= 1;
+            }
+            if small[hj - 1].0 <= bound {
+                break;
+            }
+            hi = small[hj - 1].1.max(lo + 1);
+        }
+        if hi > lo + 1 {
+            while small[hj - 1].1 >= hi {
+                hj -= 1;
+            }
+            let (v_lo, v_hi) = (small[li].0, small[hj - 1].0);
+            taken.push([v_lo, rank_at(li, lo), b as u32, 1, 1]);
+            taken.push([v_hi, rank_at(hj - 1, hi - 1), b as u32, 2, 0]);
+            plan.remaining[b] -= v_lo + v_hi;
+            plan.bin_offsets[b + 1] = 3;
+            lo += 1;
+            hi -= 1;
+        }
+    }
+    ctl.check()?;
+
+    // Taken items grouped by length, keeping the order they were taken in
+    // (a stable counting sort): per length, the low ranks were taken in
+    // ascending order and the high ranks in descending order.
+    let mut at = vec![0u32; width + 1];
+    for t in &taken {
+        at[t[0] as usize + 1] += 1;
+    }
+    for v in 0..width {
+        at[v + 1] += at[v];
+    }
+    let mut by_len = vec![[0u32; 4]; taken.len()];
+    {
+        let mut cursor = at.clone();
+        for t in &taken {
+            let c = &mut cursor[t[0] as usize];
+            by_len[*c as usize] = [t[1], t[2], t[3], t[4]];
+            *c += 1;
+        }
+    }
+    drop(taken);
+
+    // Steps 4-5: FFD of what is left, onto the A-bins first.
+    let mut ff = FirstFit::new(capacity, hint.max(a_bins));
+    for (b, &r) in plan.remaining.iter().enumerate() {
+        ff.set(b as u32, r);
+    }
+    for v in (1..width).rev() {
+        plan.begin_length(v as u32);
+        let group = &by_len[at[v] as usize..at[v + 1] as usize];
+        let left = count[v] - group.len() as u32;
+        // Ranks in order: the low ones (taken ascending), the rest by FFD,
+        // the high ones (taken descending, so walked backwards).
+        let mut rank = 0u32;
+        for t in group.iter().filter(|t| t[3] == 0) {
+            debug_assert_eq!(t[0], rank, "low ranks are 0, 1, ...");
+            plan.record(t[1], t[2], 1);
+            rank += 1;
+        }
+        plan.place(&mut ff, v as u32, left, ctl)?;
+        rank += left;
+        for t in group.iter().rev().filter(|t| t[3] == 1) {
+            debug_assert_eq!(t[0], rank, "high ranks continue where FFD stopped");
+            plan.record(t[1], t[2], 1);
+            rank += 1;
+        }
+        debug_assert_eq!(rank, count[v]);
+    }
+    drop(ff);
+    let items = runs::output_buffer(lengths.len(), false);
+    runs::attach(lengths, &hist, plan, items, &workers, ctl)
 }
 
 /// Modified First-Fit Decreasing (D. S. Johnson and M. R. Garey, "A 71/60

@@ -9,8 +9,9 @@
 //! | `wf` Worst-Fit | emptiest bin, if it fits ([`placement::worst_fit`]) | all | `O(n log C)` |
 //! | `hk` Harmonic-K | one bin per size class ([`HarmonicK`]) | `<= k` | `O(n)` |
 //!
-//! FF, BF and WF are the shared any-fit loop with the identity order; NF is the
-//! same loop with a one-bin [`Placement`] ([`NextFit`]). Harmonic-K is not an
+//! FF, BF and WF are the shared any-fit loop in input order, straight to the
+//! flat packing ([`placement::any_fit_packing`]); NF is the same loop with a
+//! one-bin [`Placement`] ([`NextFit`]). Harmonic-K is not an
 //! any-fit rule (an item may open a new bin although an open bin of another
 //! class could hold it), so it has its own small state machine.
 
@@ -18,7 +19,7 @@ use super::{order, Family, Request, Strategy, StrategyInfo};
 use crate::control::Control;
 use crate::error::Result;
 use crate::packing::{Assignment, Packing};
-use crate::placement::{self, Placement};
+use crate::placement::{self, FirstFit, Placement};
 
 const fn online(
     strategy: Strategy,
@@ -73,16 +74,15 @@ pub fn run(
     ctl: &Control,
 ) -> Result<Packing> {
     let c = req.capacity;
-    let order = || order::identity(lengths.len());
-    let assignment = match strategy {
-        Strategy::Nf => placement::any_fit::<NextFit>(lengths, order(), c, ctl)?,
-        Strategy::Ff => placement::first_fit(lengths, order(), c, ctl)?,
-        Strategy::Bf => placement::best_fit(lengths, order(), c, ctl)?,
-        Strategy::Wf => placement::worst_fit(lengths, order(), c, ctl)?,
-        Strategy::Hk => harmonic_k(lengths, c, req.k, ctl)?,
+    // The any-fit rules go straight to the flat packing, in input order.
+    match strategy {
+        Strategy::Nf => placement::any_fit_packing::<NextFit>(lengths, None, c, ctl),
+        Strategy::Ff => placement::any_fit_packing::<FirstFit>(lengths, None, c, ctl),
+        Strategy::Bf => placement::best_fit_packing(lengths, None, c, ctl),
+        Strategy::Wf => placement::worst_fit_packing(lengths, None, c, ctl),
+        Strategy::Hk => Ok(harmonic_k(lengths, c, req.k, ctl)?.into_packing(lengths)),
         other => unreachable!("{other:?} is not in the online family"),
-    };
-    Ok(assignment.into_packing(lengths))
+    }
 }
 
 /// Next-Fit as a [`Placement`]: only the most recently opened bin is a
