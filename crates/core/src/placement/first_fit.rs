@@ -32,15 +32,37 @@ pub struct MaxTree {
     levels: usize,
 }
 
-/// Bit `j` set iff `block[j] >= x`.
+/// Bit `j` set iff `block[j] >= x` (`x >= 1`).
 #[inline(always)]
 fn mask_at_least(block: &[u32], x: u32) -> u32 {
     let block: &[u32; FAN] = block.try_into().expect("a block has 16 entries");
-    let mut m = 0u32;
-    for (j, &r) in block.iter().enumerate() {
-        m |= ((r >= x) as u32) << j;
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SSE2 (part of every x86-64) has only a signed 32-bit compare:
+        // flipping the sign bit of both sides makes it unsigned, and
+        // `r >= x` is `r > x - 1`. Two saturating packs narrow the four
+        // 4-lane results to 16 bytes for one `movemask`.
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is always available on x86_64; the four unaligned
+        // loads read exactly the 16 entries of `block`.
+        unsafe {
+            let flip = _mm_set1_epi32(i32::MIN);
+            let t = _mm_xor_si128(_mm_set1_epi32(x.wrapping_sub(1) as i32), flip);
+            let p = block.as_ptr() as *const __m128i;
+            let gt = |q: *const __m128i| _mm_cmpgt_epi32(_mm_xor_si128(_mm_loadu_si128(q), flip), t);
+            let lo = _mm_packs_epi32(gt(p), gt(p.add(1)));
+            let hi = _mm_packs_epi32(gt(p.add(2)), gt(p.add(3)));
+            _mm_movemask_epi8(_mm_packs_epi16(lo, hi)) as u32
+        }
     }
-    m
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let mut m = 0u32;
+        for (j, &r) in block.iter().enumerate() {
+            m |= ((r >= x) as u32) << j;
+        }
+        m
+    }
 }
 
 #[inline(always)]
@@ -110,17 +132,27 @@ impl MaxTree {
             self.grow(i + 1);
         }
         let s = self.start;
-        self.buf[s + i] = remaining;
+        let mut old = std::mem::replace(&mut self.buf[s + i], remaining);
+        let mut new = remaining;
         for k in 1..self.levels {
             let block = i / FAN;
-            let from = s + self.base[k - 1] + block * FAN;
-            let m = block_max(&self.buf[from..from + FAN]);
-            let slot = &mut self.buf[s + self.base[k] + block];
-            if *slot == m {
+            let slot = s + self.base[k] + block;
+            let parent = self.buf[slot];
+            let m = if new >= old {
+                // Growing (a new bin): the parent can only rise to `new`.
+                parent.max(new)
+            } else if old < parent {
+                // Shrinking a child that was not the maximum: no change.
+                break;
+            } else {
+                let from = s + self.base[k - 1] + block * FAN;
+                block_max(&self.buf[from..from + FAN])
+            };
+            if m == parent {
                 break; // nothing above can change
             }
-            *slot = m;
-            i = block;
+            self.buf[slot] = m;
+            (old, new, i) = (parent, m, block);
         }
     }
 

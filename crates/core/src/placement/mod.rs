@@ -166,15 +166,22 @@ pub fn any_fit_packing<P: Placement>(
     ctl: &Control,
 ) -> Result<Packing> {
     match order {
-        None => any_fit_packing_by::<P>(lengths, lengths.len(), |k| k as u32, capacity, ctl),
-        Some(order) => any_fit_packing_by::<P>(lengths, order.len(), |k| order[k], capacity, ctl),
+        None => any_fit_packing_by::<P>(lengths, lengths, |k| k as u32, capacity, ctl),
+        Some(order) => {
+            // Gather the lengths in processing order first: independent
+            // random loads, many in flight at once, where inside the
+            // placement loop each would wait behind the search structure.
+            let ordered: Vec<u32> = order.iter().map(|&i| lengths[i as usize]).collect();
+            ctl.check()?;
+            any_fit_packing_by::<P>(lengths, &ordered, |k| order[k], capacity, ctl)
+        }
     }
 }
 
 #[inline(always)]
 fn any_fit_packing_by<P: Placement>(
     lengths: &[u32],
-    n: usize,
+    ordered: &[u32],
     item: impl Fn(usize) -> u32,
     capacity: u32,
     ctl: &Control,
@@ -185,10 +192,10 @@ fn any_fit_packing_by<P: Placement>(
     // Items per bin in `bin_offsets[bin + 1]`, made offsets by a prefix sum.
     let mut bin_offsets: Vec<u32> = Vec::with_capacity(hint + 1);
     bin_offsets.push(0);
+    let n = ordered.len();
     let mut bin_of: Vec<u32> = Vec::with_capacity(n);
-    for k in 0..n {
+    for (k, &len) in ordered.iter().enumerate() {
         ctl.checkpoint(k)?;
-        let len = lengths[item(k) as usize];
         let bin = match placement.find(len) {
             Some(b) => b,
             None => {
