@@ -68,7 +68,31 @@ fn mask_at_least(block: &[u32], x: u32) -> u32 {
 #[inline(always)]
 fn block_max(block: &[u32]) -> u32 {
     let block: &[u32; FAN] = block.try_into().expect("a block has 16 entries");
-    block.iter().fold(0, |a, &b| a.max(b))
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SSE2 has no unsigned 32-bit max: compare with the sign bits
+        // flipped and select, four lanes at a time, then fold the lanes.
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is always available on x86_64; the loads read exactly
+        // the 16 entries of `block`.
+        unsafe {
+            let flip = _mm_set1_epi32(i32::MIN);
+            let p = block.as_ptr() as *const __m128i;
+            let load = |q: *const __m128i| _mm_xor_si128(_mm_loadu_si128(q), flip);
+            let max = |a: __m128i, b: __m128i| {
+                let gt = _mm_cmpgt_epi32(a, b);
+                _mm_or_si128(_mm_and_si128(gt, a), _mm_andnot_si128(gt, b))
+            };
+            let m = max(max(load(p), load(p.add(1))), max(load(p.add(2)), load(p.add(3))));
+            let m = max(m, _mm_shuffle_epi32::<0b01_00_11_10>(m));
+            let m = max(m, _mm_shuffle_epi32::<0b10_11_00_01>(m));
+            (_mm_cvtsi128_si32(m) as u32) ^ 0x8000_0000
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        block.iter().fold(0, |a, &b| a.max(b))
+    }
 }
 
 impl MaxTree {
@@ -195,6 +219,25 @@ mod tests {
                 prop_assert_eq!(t.leftmost_at_least(q.max(1)), model.iter().position(|&x| x >= q.max(1)).map(|i| i as u32));
             }
         }
+    }
+
+    #[test]
+    fn block_helpers_match_scalar() {
+        let mut block = [0u32; FAN];
+        for (j, b) in block.iter_mut().enumerate() {
+            *b = [0, 1, u32::MAX, 1 << 31, (1 << 31) - 1, 7][j % 6] ^ (j as u32 * 3);
+        }
+        for x in [1u32, 2, 7, 1 << 31, (1 << 31) + 1, u32::MAX - 1, u32::MAX] {
+            let want = (0..FAN).fold(0, |m, j| m | (((block[j] >= x) as u32) << j));
+            assert_eq!(mask_at_least(&block, x), want, "x = {x}");
+        }
+        for rot in 0..FAN {
+            block.rotate_left(1);
+            let _ = rot;
+            assert_eq!(block_max(&block), *block.iter().max().unwrap());
+        }
+        assert_eq!(block_max(&[0; FAN]), 0);
+        assert_eq!(block_max(&[5; FAN]), 5);
     }
 
     #[test]
