@@ -48,7 +48,8 @@ fn main() {
         })
         .collect();
     let max_len = *lengths.iter().max().unwrap_or(&0);
-    let req = Request::new(Some("obfd"), Some(cap as f64), &RawOptions::default()).expect("request");
+    let req =
+        Request::new(Some("obfd"), Some(cap as f64), &RawOptions::default()).expect("request");
     let ctl = Control::none();
     let (mut t_pack, mut t_sort) = (Vec::new(), Vec::new());
     for round in 0..rounds + 2 {
@@ -62,7 +63,11 @@ fn main() {
             }
             let ns = t0.elapsed().as_nanos() as f64 / n as f64;
             if round >= 2 {
-                if which == 0 { t_pack.push(ns) } else { t_sort.push(ns) }
+                if which == 0 {
+                    t_pack.push(ns)
+                } else {
+                    t_sort.push(ns)
+                }
             }
         }
     }

@@ -366,7 +366,11 @@ mod tests {
                 .filter(|&l| l >= a && l <= c / 2)
                 .sum();
             let free = j2.len() as u64 * c - j2.iter().sum::<u64>();
-            let extra = if s3 > free { (s3 - free).div_ceil(c) } else { 0 };
+            let extra = if s3 > free {
+                (s3 - free).div_ceil(c)
+            } else {
+                0
+            };
             best = best.max(j1 + j2.len() as u64 + extra);
         }
         best

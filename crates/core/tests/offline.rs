@@ -356,9 +356,14 @@ fn ffd_by_runs_equals_item_by_item_first_fit() {
 fn mffd_item_by_item(lengths: &[u32], cap: u32) -> seqpack_core::Packing {
     use seqpack_core::algorithms::{offline, order};
     let max = lengths.iter().copied().max().unwrap_or(0);
-    offline::mffd(lengths, cap, order::decreasing(lengths, max), &Control::none())
-        .unwrap()
-        .into_packing(lengths)
+    offline::mffd(
+        lengths,
+        cap,
+        order::decreasing(lengths, max),
+        &Control::none(),
+    )
+    .unwrap()
+    .into_packing(lengths)
 }
 
 proptest! {

@@ -285,7 +285,12 @@ impl SizeClass {
 ///
 /// Time `O(n + L + A + r log B)` (`A` A-bins, `r` runs, `B` bins). Huge sparse
 /// length ranges (no affordable histogram) take [`mffd`] item by item.
-pub fn mffd_packing(lengths: &[u32], capacity: u32, max_len: u32, ctl: &Control) -> Result<Packing> {
+pub fn mffd_packing(
+    lengths: &[u32],
+    capacity: u32,
+    max_len: u32,
+    ctl: &Control,
+) -> Result<Packing> {
     use super::runs;
     if !order::histogram_pays(lengths.len(), max_len) {
         let dec = order::decreasing(lengths, max_len);
@@ -304,7 +309,10 @@ pub fn mffd_packing(lengths: &[u32], capacity: u32, max_len: u32, ctl: &Control)
     let mut taken: Vec<[u32; 5]> = Vec::new();
 
     // Step 1: a bin per large item, largest first, ranks ascending.
-    for v in (1..width).rev().take_while(|&v| class(v) == SizeClass::Large) {
+    for v in (1..width)
+        .rev()
+        .take_while(|&v| class(v) == SizeClass::Large)
+    {
         for rank in 0..count[v] {
             let b = plan.open_bin();
             plan.remaining[b as usize] -= v as u32;
@@ -324,7 +332,7 @@ pub fn mffd_packing(lengths: &[u32], capacity: u32, max_len: u32, ctl: &Control)
     let mut stack: Vec<usize> = Vec::new();
     let mut used = vec![0u32; width]; // medium items taken per length
     let mut got_medium = vec![false; a_bins];
-    for b in 0..a_bins {
+    for (b, got) in got_medium.iter_mut().enumerate() {
         while next_medium < medium.len() && medium[next_medium] as u32 <= plan.remaining[b] {
             stack.push(medium[next_medium]);
             next_medium += 1;
@@ -337,7 +345,7 @@ pub fn mffd_packing(lengths: &[u32], capacity: u32, max_len: u32, ctl: &Control)
             }
             plan.remaining[b] -= v as u32;
             plan.bin_offsets[b + 1] = 2;
-            got_medium[b] = true;
+            *got = true;
         }
     }
     ctl.check()?;
@@ -352,7 +360,7 @@ pub fn mffd_packing(lengths: &[u32], capacity: u32, max_len: u32, ctl: &Control)
         total += count[v];
     }
     small.push((0, total)); // sentinel: the end of the last length
-    // Position `p` of small entry `i` is rank `count - 1 - (p - start)`.
+                            // Position `p` of small entry `i` is rank `count - 1 - (p - start)`.
     let rank_at = |i: usize, p: u32| small[i + 1].1 - 1 - p;
     let (mut lo, mut hi) = (0u32, total);
     let (mut li, mut hj) = (0usize, small.len() - 1); // entries holding lo and hi - 1

@@ -49,7 +49,8 @@ fn mask_at_least(block: &[u32], x: u32) -> u32 {
             let flip = _mm_set1_epi32(i32::MIN);
             let t = _mm_xor_si128(_mm_set1_epi32(x.wrapping_sub(1) as i32), flip);
             let p = block.as_ptr() as *const __m128i;
-            let gt = |q: *const __m128i| _mm_cmpgt_epi32(_mm_xor_si128(_mm_loadu_si128(q), flip), t);
+            let gt =
+                |q: *const __m128i| _mm_cmpgt_epi32(_mm_xor_si128(_mm_loadu_si128(q), flip), t);
             let lo = _mm_packs_epi32(gt(p), gt(p.add(1)));
             let hi = _mm_packs_epi32(gt(p.add(2)), gt(p.add(3)));
             _mm_movemask_epi8(_mm_packs_epi16(lo, hi)) as u32
@@ -83,7 +84,10 @@ fn block_max(block: &[u32]) -> u32 {
                 let gt = _mm_cmpgt_epi32(a, b);
                 _mm_or_si128(_mm_and_si128(gt, a), _mm_andnot_si128(gt, b))
             };
-            let m = max(max(load(p), load(p.add(1))), max(load(p.add(2)), load(p.add(3))));
+            let m = max(
+                max(load(p), load(p.add(1))),
+                max(load(p.add(2)), load(p.add(3))),
+            );
             let m = max(m, _mm_shuffle_epi32::<0b01_00_11_10>(m));
             let m = max(m, _mm_shuffle_epi32::<0b10_11_00_01>(m));
             (_mm_cvtsi128_si32(m) as u32) ^ 0x8000_0000
