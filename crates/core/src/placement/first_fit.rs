@@ -1,7 +1,9 @@
 //! Bins indexed by position: a 16-ary max tree for first fit.
 //!
 //! Leaves are bins in the order they were opened, each holding its remaining
-//! capacity; an inner entry holds the maximum of its 16 children. "Leftmost
+//! capacity; an inner entry holds an upper bound of the maximum of its 16
+//! children (exact after a rise, repaired lazily after a fall: see
+//! [`MaxTree::set`]). "Leftmost
 //! bin with remaining >= x" descends from the top block, at each level taking
 //! the first of 16 children that can hold `x`: `log16 B` levels for `B` bins
 //! (4 for 65,536 bins, against 16 for a binary tree). Each level's 16
@@ -11,31 +13,33 @@
 //! one dependent load per bit of the bin number. Unopened leaves hold 0, so
 //! they are never chosen (every item has length >= 1).
 //!
-//! Layout: one flat `u32` buffer, level 0 (the leaves, `16^L` of them) first,
-//! then each level 16 times shorter, the top level being one block of 16.
-//! The tree starts sized for an estimate of the bin count and grows by one
-//! level (16x leaves) when a bin beyond it is opened, so memory tracks the
-//! bins actually used; the buffer is allocated zeroed, so untouched leaves of
-//! an oversized tree cost no page faults.
+//! Layout: one vector of aligned 16-entry blocks, level 0 (the leaves, `16^L`
+//! of them) first, then each level 16 times shorter, the top level being one
+//! block. The tree starts sized for an estimate of the bin count and grows
+//! by one level (16x leaves) when a bin beyond it is opened, so memory
+//! tracks the bins actually used (about 1.07 `u32` per leaf).
 
 const FAN: usize = 16;
 /// Levels needed for the largest bin count (`16^8 = 2^32`).
 const MAX_LEVELS: usize = 8;
 
+/// 16 entries, one 64-byte cache line.
+#[derive(Clone, Copy, Debug)]
+#[repr(C, align(64))]
+struct Block([u32; FAN]);
+
 #[derive(Clone, Debug)]
 pub struct MaxTree {
-    /// `buf[start..]` is 64-byte aligned; level `k` is
-    /// `buf[start + base[k]..start + base[k + 1]]`.
-    buf: Vec<u32>,
-    start: usize,
+    /// Level `k` is blocks `base[k]..base[k + 1]`; entry `j` of block `b` at
+    /// level `k > 0` is at least the maximum of block `16 b + j` at level `k - 1`.
+    blocks: Vec<Block>,
     base: [usize; MAX_LEVELS + 1],
     levels: usize,
 }
 
 /// Bit `j` set iff `block[j] >= x` (`x >= 1`).
 #[inline(always)]
-fn mask_at_least(block: &[u32], x: u32) -> u32 {
-    let block: &[u32; FAN] = block.try_into().expect("a block has 16 entries");
+fn mask_at_least(block: &[u32; FAN], x: u32) -> u32 {
     #[cfg(target_arch = "x86_64")]
     {
         // SSE2 (part of every x86-64) has only a signed 32-bit compare:
@@ -67,8 +71,7 @@ fn mask_at_least(block: &[u32], x: u32) -> u32 {
 }
 
 #[inline(always)]
-fn block_max(block: &[u32]) -> u32 {
-    let block: &[u32; FAN] = block.try_into().expect("a block has 16 entries");
+fn block_max(block: &[u32; FAN]) -> u32 {
     #[cfg(target_arch = "x86_64")]
     {
         // SSE2 has no unsigned 32-bit max: compare with the sign bits
@@ -111,76 +114,79 @@ impl MaxTree {
     fn with_levels(levels: usize) -> Self {
         let mut base = [0usize; MAX_LEVELS + 1];
         for k in 0..levels {
-            base[k + 1] = base[k] + FAN.pow((levels - k) as u32);
+            base[k + 1] = base[k] + FAN.pow((levels - 1 - k) as u32);
         }
-        // `FAN - 1` spare slots so the tree can start on a 64-byte boundary.
-        let buf = vec![0u32; base[levels] + FAN - 1];
-        let misalign = (buf.as_ptr() as usize / 4) % FAN;
-        let start = (FAN - misalign) % FAN;
         MaxTree {
-            buf,
-            start,
+            blocks: vec![Block([0; FAN]); base[levels]],
             base,
             levels,
         }
     }
 
-    #[inline(always)]
-    fn level(&self, k: usize) -> &[u32] {
-        &self.buf[self.start + self.base[k]..self.start + self.base[k + 1]]
-    }
-
     /// Number of leaves (bins the tree can hold before it grows).
     fn leaves(&self) -> usize {
-        self.base[1]
+        self.base[1] * FAN
     }
 
-    /// Leftmost bin whose remaining capacity is `>= at_least`.
+    /// Leftmost bin whose remaining capacity is `>= at_least` (`>= 1`).
+    ///
+    /// Inner entries are upper bounds (see [`MaxTree::set`]), so an entry
+    /// `< at_least` safely rules its subtree out, but one `>= at_least` may
+    /// be stale: when the block below holds nothing `>= at_least`, the entry
+    /// is lowered to that block's maximum (now exact, and `< at_least`) and
+    /// the search resumes one level up, where the lowered entry no longer
+    /// qualifies. Every repair lowers a stored value, paid for by an earlier
+    /// shrink, so a query costs `O(log16 B)` amortised.
     #[inline]
-    pub fn leftmost_at_least(&self, at_least: u32) -> Option<u32> {
-        let mut i = 0usize;
-        for k in (0..self.levels).rev() {
-            let level = self.level(k);
-            let m = mask_at_least(&level[i * FAN..i * FAN + FAN], at_least);
+    pub fn leftmost_at_least(&mut self, at_least: u32) -> Option<u32> {
+        let top = self.levels - 1;
+        // Block `b` of level `k`.
+        let (mut k, mut b) = (top, 0usize);
+        loop {
+            let m = mask_at_least(&self.blocks[self.base[k] + b].0, at_least);
             if m == 0 {
-                // Only possible at the top: below it, an entry `>= at_least`
-                // guarantees a child `>= at_least`.
-                return None;
+                if k == top {
+                    return None;
+                }
+                let exact = block_max(&self.blocks[self.base[k] + b].0);
+                self.blocks[self.base[k + 1] + b / FAN].0[b % FAN] = exact;
+                (k, b) = (k + 1, b / FAN);
+                continue;
             }
-            i = i * FAN + m.trailing_zeros() as usize;
+            let i = b * FAN + m.trailing_zeros() as usize;
+            if k == 0 {
+                return Some(i as u32);
+            }
+            (k, b) = (k - 1, i);
         }
-        Some(i as u32)
     }
 
     /// Sets the remaining capacity of `bin`, growing the tree if needed.
+    ///
+    /// Inner entries are kept as upper bounds of their subtree's maximum,
+    /// not exact maxima: a rise is propagated at once (an entry must never
+    /// be below a leaf it covers), a fall is not propagated at all (the
+    /// next query that is misled by the stale entry repairs it). First fit
+    /// shrinks one bin per item, usually the newest and largest, whose
+    /// exact maximum would otherwise be recomputed on every level.
     #[inline]
     pub fn set(&mut self, bin: u32, remaining: u32) {
-        let mut i = bin as usize;
+        let i = bin as usize;
         if i >= self.leaves() {
             self.grow(i + 1);
         }
-        let s = self.start;
-        let mut old = std::mem::replace(&mut self.buf[s + i], remaining);
-        let mut new = remaining;
+        let (mut b, mut j) = (i / FAN, i % FAN);
+        let old = std::mem::replace(&mut self.blocks[b].0[j], remaining);
+        if remaining <= old {
+            return;
+        }
         for k in 1..self.levels {
-            let block = i / FAN;
-            let slot = s + self.base[k] + block;
-            let parent = self.buf[slot];
-            let m = if new >= old {
-                // Growing (a new bin): the parent can only rise to `new`.
-                parent.max(new)
-            } else if old < parent {
-                // Shrinking a child that was not the maximum: no change.
+            (b, j) = (b / FAN, b % FAN);
+            let e = &mut self.blocks[self.base[k] + b].0[j];
+            if *e >= remaining {
                 break;
-            } else {
-                let from = s + self.base[k - 1] + block * FAN;
-                block_max(&self.buf[from..from + FAN])
-            };
-            if m == parent {
-                break; // nothing above can change
             }
-            self.buf[slot] = m;
-            (old, new, i) = (parent, m, block);
+            *e = remaining;
         }
     }
 
@@ -191,14 +197,12 @@ impl MaxTree {
             levels += 1;
         }
         let mut t = Self::with_levels(levels);
-        let n = self.leaves();
-        let (from, to) = (self.start, t.start);
-        t.buf[to..to + n].copy_from_slice(&self.buf[from..from + n]);
+        t.blocks[..self.base[1]].copy_from_slice(&self.blocks[..self.base[1]]);
         for k in 1..levels {
-            for b in 0..FAN.pow((levels - k) as u32) {
-                let from = to + t.base[k - 1] + b * FAN;
-                let m = block_max(&t.buf[from..from + FAN]);
-                t.buf[to + t.base[k] + b] = m;
+            for b in t.base[k - 1]..t.base[k] {
+                let m = block_max(&t.blocks[b].0);
+                let up = b - t.base[k - 1];
+                t.blocks[t.base[k] + up / FAN].0[up % FAN] = m;
             }
         }
         *self = t;
