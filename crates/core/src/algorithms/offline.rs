@@ -3,16 +3,19 @@
 //!
 //! | strategy | order | placement | time |
 //! |---|---|---|---|
-//! | `ffd` First-Fit Decreasing | [`order::decreasing`] | first fit | `O(n + L + n log B)` |
-//! | `bfd` Best-Fit Decreasing | [`sorted_decreasing`] | best fit | `O(n log n + n log C)` |
-//! | `ffs` First-Fit Shuffle | [`shuffled`] (seeded [`Pcg32`]) | first fit | `O(n + n log B)` |
-//! | `mffd` Modified FFD | classes, then FFD ([`mffd`]) | first fit | `O(n + L + n log B)` |
+//! | `ffd` First-Fit Decreasing | length histogram ([`runs`](super::runs)) | first fit, by runs | `O(n + L + r log B)` |
+//! | `bfd` Best-Fit Decreasing | length histogram ([`runs`](super::runs)) | best fit, by runs | `O(n + L + C + r log C)` |
+//! | `ffs` First-Fit Shuffle | [`shuffled`] (seeded [`Pcg32`]) | first fit | `O(n log B)` |
+//! | `mffd` Modified FFD | classes over the histogram, then FFD by runs ([`mffd_packing`]) | first fit | `O(n + L + r log B)` |
 //!
-//! (`L` = longest item, `B` = bins.) FFD and MFFD sort with the counting sort
-//! shared with OBFD. BFD deliberately keeps the textbook stable comparison sort:
-//! it is then an independent path to OBFD's bins (same order, same best-fit
-//! tie-breaks), which the tests compare bin for bin. All placements go through
-//! the shared [`placement`] structures.
+//! (`L` = longest item, `B` = bins, `r` = runs: a bin taking a batch of one
+//! length, at most `n`.) Decreasing order with equal lengths by ascending
+//! index means a whole run of equal lengths can be placed per query (see
+//! [`runs`](super::runs)); the histogram replaces the sort. BFD thereby
+//! becomes OBFD's code path; the tests keep it honest against item-by-item
+//! best fit over a stable comparison sort ([`sorted_decreasing`]), an
+//! independent path. Huge sparse length ranges fall back to a comparison
+//! sort and item-by-item placement.
 
 use super::{order, Family, Request, Strategy, StrategyInfo};
 use crate::control::Control;
@@ -47,7 +50,7 @@ pub const CATALOG: &[StrategyInfo] = &[
         Strategy::Ffd,
         "ffd",
         "First-Fit Decreasing",
-        "O(n + L + n log B), L = longest item, B = bins",
+        "O(n + L + r log B), L = longest item, r = runs (<= n), B = bins",
         "11/9 OPT + 6/9",
         &[],
     ),
@@ -55,7 +58,7 @@ pub const CATALOG: &[StrategyInfo] = &[
         Strategy::Bfd,
         "bfd",
         "Best-Fit Decreasing",
-        "O(n log n + n log C)",
+        "O(n + L + C + r log C), L = longest item, r = runs (<= n)",
         "11/9 OPT + 6/9",
         &[],
     ),
@@ -71,7 +74,7 @@ pub const CATALOG: &[StrategyInfo] = &[
         Strategy::Mffd,
         "mffd",
         "Modified First-Fit Decreasing",
-        "O(n + L + n log B), L = longest item, B = bins",
+        "O(n + L + r log B), L = longest item, r = runs (<= n), B = bins",
         "71/60 OPT + 1 (Johnson & Garey 1985; +1 by Yue & Zhang 1995)",
         &[],
     ),
@@ -118,9 +121,9 @@ pub fn ffd(lengths: &[u32], capacity: u32, max_len: u32, ctl: &Control) -> Resul
 }
 
 /// Input indices by decreasing length, equal lengths by ascending index, with
-/// a stable comparison sort: `O(n log n)`. (OBFD gets the same order from a
-/// counting sort, [`order::decreasing`]; keeping the textbook sort here makes
-/// BFD an independent path to the same bins.)
+/// a stable comparison sort: `O(n log n)`. Not on any strategy's path (BFD and
+/// OBFD use the length histogram): it is the textbook order the tests feed to
+/// item-by-item best fit as an independent reference for their bins.
 pub fn sorted_decreasing(lengths: &[u32]) -> Vec<u32> {
     let mut idx = order::identity(lengths.len());
     idx.sort_by(|&a, &b| lengths[b as usize].cmp(&lengths[a as usize]));
@@ -453,7 +456,9 @@ pub fn mffd_packing(
 }
 
 /// Modified First-Fit Decreasing (D. S. Johnson and M. R. Garey, "A 71/60
-/// theorem for bin packing", J. Complexity 1, 1985), as published.
+/// theorem for bin packing", J. Complexity 1, 1985), as published, item by
+/// item: the reference for [`mffd_packing`] (which the `mffd` strategy runs)
+/// and its path for huge sparse length ranges.
 ///
 /// `decreasing` is the input in decreasing length (ties by ascending index), so
 /// each [`SizeClass`] is a contiguous run of it. Steps:
