@@ -217,7 +217,7 @@ impl Metrics {
 /// `L(0) = L1`, so `L2 >= L1`.
 ///
 /// `O(n + max_len)` through a length histogram when sizes are small, else
-/// `O(n log n)` (a sort); the bound itself is one sweep ([`l2_sweep`]).
+/// `O(n log n)` (a sort); the bound itself is one sweep over the distinct sizes.
 pub fn l2_bound(lengths: &[u32], c: u32) -> u64 {
     l2_bound_with(lengths, c, &Workers::sequential())
 }

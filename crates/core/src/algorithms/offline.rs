@@ -192,7 +192,7 @@ impl Pcg32 {
 /// `O(n)`; the same `seed` gives the same order everywhere.
 ///
 /// The swap partners do not depend on the array, only on the generator, so
-/// they are drawn [`AHEAD`] steps early and their slots prefetched: on a
+/// they are drawn 16 steps early and their slots prefetched: on a
 /// large input every swap is a cache miss at a random place, and this lets
 /// the misses overlap instead of being paid one after another.
 pub fn shuffled(n: usize, seed: u64) -> Vec<u32> {
