@@ -75,6 +75,6 @@ pub fn pack(lengths: &[u32], req: &Request, ctl: &Control) -> Result<Outcome> {
         algorithms::run(lengths, req, max_len, &workers, ctl)?
     };
     debug_assert_eq!(packing.verify(lengths, capacity), Ok(()));
-    let metrics = Metrics::compute_with(&packing, lengths, capacity, &workers);
+    let metrics = Metrics::compute_known_max(&packing, lengths, capacity, max_len, &workers);
     Ok(Outcome { packing, metrics })
 }
