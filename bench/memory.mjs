@@ -21,13 +21,13 @@ const json = argv.includes('--json')
 
 /** name -> [full iterations, quick iterations]. */
 const SCENARIOS = {
-  'pack obfd 100k': [1_000, 150],
+  'pack obfd 100k': [1_000, 100],
   'pack obfd 16': [1_000_000, 100_000],
-  'pack ffd 100k': [1_000, 150],
-  'balance 100k': [1_000, 150],
+  'pack ffd 100k': [1_000, 100],
+  'balance 100k': [1_000, 100],
   'balance 16': [1_000_000, 100_000],
-  'packRows 1k docs': [20_000, 3_000],
-  'StreamPacker.push': [200_000, 30_000],
+  'packRows 1k docs': [20_000, 200],
+  'StreamPacker.push': [200_000, 10_000],
 }
 
 function lengths(n, capacity, seed) {

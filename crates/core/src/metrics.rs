@@ -243,7 +243,9 @@ pub fn l2_bound_known_max(lengths: &[u32], c: u32, max_len: u32, workers: &Worke
     if lengths.is_empty() {
         return 0;
     }
-    if (max_len as usize) <= 4 * lengths.len() + 65_536 {
+    // The same rule as the algorithms' counting sorts: a histogram only when
+    // it is not much larger than the input (small calls sort their few items).
+    if crate::algorithms::order::histogram_pays(lengths.len(), max_len) {
         let width = max_len as usize + 1;
         // Per-chunk histograms cost `width` each: keep their total within `O(n)`.
         let chunks = workers.chunks(lengths.len(), (lengths.len() / width).max(1));
@@ -409,7 +411,7 @@ mod tests {
 
     #[test]
     fn l2_huge_sparse_lengths_take_the_sort_path() {
-        // max_len > 4n + 65536: sorted distinct sizes, same bound as brute force
+        // max_len > 4n + 1024: sorted distinct sizes, same bound as brute force
         // on a scaled-down copy (scaling every size and c by the same factor
         // preserves every J-set and every ceiling).
         let small = [7u32, 7, 3, 3, 3, 3, 6, 1, 9, 5];
