@@ -2,7 +2,11 @@
  * Finds and loads the native addon.
  *
  * Candidates, in order:
- *   1. `SEQPACK_NATIVE_PATH`: an explicit `.node` file (for custom or optimized builds);
+ *   1. `SEQPACK_NATIVE_PATH`: an explicit `.node` file (for custom or optimized builds),
+ *      relative paths resolved against the current working directory. Anything
+ *      else (a `.js` file, a package name, a missing file) is refused with
+ *      `ERR_SEQPACK_NATIVE_PATH` before anything is loaded: handing it to
+ *      `require` would run arbitrary JavaScript or resolve it against dist/;
  *   2. the local build `seqpack.<triple>.node` at the package root (contributors);
  *   3. the platform package `seqpack-<triple>` (what users get from npm).
  *
@@ -17,7 +21,7 @@
  * other platforms.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { isAbsolute, join, resolve } from 'node:path'
 
 export type Libc = 'glibc' | 'musl' | null
 
@@ -43,6 +47,8 @@ export interface LoaderEnv {
   exists: (path: string) => boolean
   /** Directory holding the local build (`seqpack.<triple>.node`). */
   packageRoot: string
+  /** Directory a relative `SEQPACK_NATIVE_PATH` is resolved against (the process's working directory). */
+  cwd: string
 }
 
 export interface Candidate {
@@ -97,7 +103,7 @@ export const SUPPORTED_TRIPLES = [
 export function candidates(host: LoaderEnv, triple: string | null): Candidate[] {
   const list: Candidate[] = []
   const override = host.env.SEQPACK_NATIVE_PATH
-  if (override) list.push({ kind: 'env', id: override })
+  if (override) list.push({ kind: 'env', id: isAbsolute(override) ? override : resolve(host.cwd, override) })
   if (triple) {
     list.push({ kind: 'local', id: join(host.packageRoot, `seqpack.${triple}.node`) })
     list.push({ kind: 'package', id: `seqpack-${triple}` })
@@ -110,12 +116,15 @@ function describe(err: unknown): { code?: string; message: string } {
   return { code: e?.code, message: String(e?.message ?? err).split('\n')[0] }
 }
 
+const NO_LOCAL = 'not found (no local build)'
+
 /** Error thrown when no candidate loads; `attempts` says what was tried and why each failed. */
 export class NativeLoadError extends Error {
-  readonly code = 'ERR_SEQPACK_NATIVE_LOAD'
   constructor(
     message: string,
     readonly attempts: Attempt[],
+    /** `ERR_SEQPACK_NATIVE_PATH`: SEQPACK_NATIVE_PATH is not an existing `.node` file; `ERR_SEQPACK_NATIVE_LOAD`: nothing loaded. */
+    readonly code: 'ERR_SEQPACK_NATIVE_LOAD' | 'ERR_SEQPACK_NATIVE_PATH' = 'ERR_SEQPACK_NATIVE_LOAD',
   ) {
     super(message)
     this.name = 'NativeLoadError'
@@ -139,8 +148,9 @@ export function resolveNative<T>(host: LoaderEnv): Loaded<T> {
   const triple = tripleFor({ platform: host.platform, arch: host.arch, libc })
   const attempts: Attempt[] = []
   for (const c of candidates(host, triple)) {
+    if (c.kind === 'env') checkOverride(host, c)
     if (c.kind === 'local' && !host.exists(c.id)) {
-      attempts.push({ ...c, error: 'not found (no local build)' })
+      attempts.push({ ...c, error: NO_LOCAL })
       continue
     }
     try {
@@ -167,6 +177,25 @@ export function resolveNative<T>(host: LoaderEnv): Loaded<T> {
   throw new NativeLoadError(explain(host, libc, triple, attempts), attempts)
 }
 
+/**
+ * SEQPACK_NATIVE_PATH must name an existing `.node` file: only that makes
+ * `require` dlopen a binary instead of resolving a package name, running a
+ * `.js` file or searching relative to this module's directory.
+ */
+function checkOverride(host: LoaderEnv, c: Candidate): void {
+  const raw = host.env.SEQPACK_NATIVE_PATH
+  let why: string | null = null
+  if (!c.id.endsWith('.node')) why = 'it must be a path to a .node file'
+  else if (!host.exists(c.id)) why = `no such file (resolved against the working directory ${host.cwd})`
+  if (why === null) return
+  throw new NativeLoadError(
+    `seqpack: SEQPACK_NATIVE_PATH=${raw} is not usable: ${why}.\n` +
+      'Unset SEQPACK_NATIVE_PATH to use the bundled binary, or set it to the path of a .node file built for this platform.',
+    [{ ...c, error: why }],
+    'ERR_SEQPACK_NATIVE_PATH',
+  )
+}
+
 /** Like `resolveNative`, returning only the module. */
 export function loadNative<T>(host: LoaderEnv): T {
   return resolveNative<T>(host).binding
@@ -181,21 +210,27 @@ function explain(host: LoaderEnv, libc: Libc, triple: string | null, attempts: A
     )
   }
   const lines = attempts.map((a, i) => `  ${i + 1}. ${a.kind === 'package' ? 'package' : a.kind === 'local' ? 'local build' : 'SEQPACK_NATIVE_PATH'} ${a.id}: ${a.error}`)
+  // A binary that was found but refused is the cause to report first; npm's
+  // optional-dependency advice is added only when the package is really absent.
+  const refused = attempts.filter((a) => (a.kind === 'local' && a.error !== NO_LOCAL) || (a.kind === 'package' && a.error !== 'not installed'))
   const pkg = attempts.find((a) => a.kind === 'package')
-  let advice: string
-  if (pkg && pkg.error === 'not installed') {
-    advice =
-      `The platform package seqpack-${triple} is not installed. It is an optional dependency of seqpack: ` +
-      'reinstall without --omit=optional / --no-optional. If your lockfile was created on another platform, ' +
-      'npm may have skipped it (npm/cli#4828): delete node_modules and the lockfile, then run npm install again, ' +
-      `or add seqpack-${triple} as a direct dependency.`
-  } else {
-    advice =
-      `A binary for ${triple} was found but the operating system refused to load it (see the reasons above). ` +
-      'Common causes: a glibc older than the binary needs, a musl/glibc mismatch, a file blocked by security software, ' +
-      'or a corrupted download. Reinstalling will not help if the cause is the C library.'
+  const advice: string[] = []
+  if (refused.length) {
+    advice.push(
+      `A binary for ${triple} was found (${refused.map((a) => a.id).join(', ')}) but the operating system refused to load it (see the reasons above). ` +
+        'Common causes: a glibc older than the binary needs, a musl/glibc mismatch, a file blocked by security software, ' +
+        'or a corrupted download or build. Reinstalling will not help if the cause is the C library.',
+    )
   }
-  return `seqpack: could not load the native addon for ${where}, Node ${process.versions.node}.\nTried:\n${lines.join('\n')}\n${advice}`
+  if (pkg && pkg.error === 'not installed') {
+    advice.push(
+      `The platform package seqpack-${triple} is not installed. It is an optional dependency of seqpack: ` +
+        'reinstall without --omit=optional / --no-optional. If your lockfile was created on another platform, ' +
+        'npm may have skipped it (npm/cli#4828): delete node_modules and the lockfile, then run npm install again, ' +
+        `or add seqpack-${triple} as a direct dependency.`,
+    )
+  }
+  return `seqpack: could not load the native addon for ${where}, Node ${process.versions.node}.\nTried:\n${lines.join('\n')}\n${advice.join('\n')}`
 }
 
 /** The real host. */
@@ -220,5 +255,6 @@ export function nodeHost(load: (id: string) => unknown, packageRoot: string): Lo
     load,
     exists: existsSync,
     packageRoot,
+    cwd: process.cwd(),
   }
 }

@@ -3,13 +3,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { delimiter, join } from 'node:path'
 // @ts-expect-error untyped zx helper module
 import { findLlvmTool, toolLlvmMajor } from '../scripts/lib/llvm.mjs'
 // @ts-expect-error untyped zx helper module
 import { parseCallgrind } from '../scripts/lib/callgrind.mjs'
+// @ts-expect-error untyped zx helper module
+import { distTagFor } from '../scripts/lib/targets.mjs'
+// @ts-expect-error untyped zx helper module
+import { readHeader } from '../scripts/check-binary.mjs'
 
-describe('findLlvmTool', () => {
+// The fakes are POSIX shell scripts, and the PGO/BOLT pipeline that uses these
+// helpers runs only on Linux hosts (scripts/lib/native-build.mjs refuses
+// others): on Windows this block is skipped rather than faked with .cmd files.
+describe.skipIf(process.platform === 'win32')('findLlvmTool', () => {
   let dir: string
   let savedPath: string | undefined
   const fake = (name: string, version: string | null) => {
@@ -22,7 +29,7 @@ describe('findLlvmTool', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'seqpack-llvm-'))
     savedPath = process.env.PATH
-    process.env.PATH = `${dir}:/bin:/usr/bin`
+    process.env.PATH = [dir, '/bin', '/usr/bin'].join(delimiter)
   })
   afterEach(() => {
     process.env.PATH = savedPath
@@ -105,5 +112,56 @@ describe('parseCallgrind', () => {
     expect(r.totals).toEqual({ Ir: 5127 })
     const sum = [...r.byObject.values()].reduce((a: number, b: number) => a + b, 0)
     expect(sum).toBe(r.totals.Ir)
+  })
+})
+
+describe('publish: dist-tag', () => {
+  it('a release goes to latest, a prerelease to next', () => {
+    expect(distTagFor('1.2.0', undefined)).toBe('latest')
+    expect(distTagFor('1.2.0-rc.1', undefined)).toBe('next')
+    expect(distTagFor('1.2.0-beta', 'beta')).toBe('beta')
+  })
+  it('refuses latest for a prerelease', () => {
+    expect(() => distTagFor('1.2.0-rc.1', 'latest')).toThrow(/prerelease 1.2.0-rc.1/)
+  })
+})
+
+describe('check-binary: header', () => {
+  // Minimal headers built here from the format specs (ELF e_machine, Mach-O cputype, PE Machine).
+  const elf = (machine: number, type = 3) => {
+    const b = Buffer.alloc(64)
+    b.writeUInt32BE(0x7f454c46, 0)
+    b[4] = 2
+    b[5] = 1
+    b.writeUInt16LE(type, 16)
+    b.writeUInt16LE(machine, 18)
+    return b
+  }
+  const macho = (cpu: number, filetype = 6) => {
+    const b = Buffer.alloc(32)
+    b.writeUInt32LE(0xfeedfacf, 0)
+    b.writeUInt32LE(cpu, 4)
+    b.writeUInt32LE(filetype, 12)
+    return b
+  }
+  const pe = (machine: number, characteristics = 0x2022) => {
+    const b = Buffer.alloc(256)
+    b.write('MZ', 0, 'latin1')
+    b.writeUInt32LE(0x80, 0x3c)
+    b.writeUInt32BE(0x50450000, 0x80)
+    b.writeUInt16LE(machine, 0x84)
+    b.writeUInt16LE(characteristics, 0x80 + 22)
+    return b
+  }
+  it('reads format, architecture and kind', () => {
+    expect(readHeader(elf(0xb7))).toEqual({ format: 'elf', arch: 'aarch64', kind: 'shared' })
+    expect(readHeader(elf(0x3e, 2))).toEqual({ format: 'elf', arch: 'x86_64', kind: 'e_type 2' })
+    expect(readHeader(macho(0x0100000c))).toEqual({ format: 'macho', arch: 'aarch64', kind: 'shared' })
+    expect(readHeader(pe(0x8664))).toEqual({ format: 'pe', arch: 'x86_64', kind: 'shared' })
+    expect(readHeader(pe(0xaa64, 0x0022))).toEqual({ format: 'pe', arch: 'aarch64', kind: 'not a DLL' })
+  })
+  it('rejects what is not a binary', () => {
+    expect(() => readHeader(Buffer.from('#!/bin/sh\necho hi\n'))).toThrow(/not an ELF, Mach-O or PE/)
+    expect(() => readHeader(Buffer.from('MZ' + '\0'.repeat(80)))).toThrow(/PE signature/)
   })
 })

@@ -15,6 +15,7 @@ import {
 } from '../loader'
 
 const ROOT = '/opt/app/node_modules/seqpack'
+const CWD = '/home/me/project'
 const GLIBC_HEADER = { glibcVersionRuntime: '2.36' }
 const MUSL_HEADER = {} // Node built against musl reports no glibc version.
 
@@ -55,6 +56,7 @@ function host(opts: {
       return m
     },
     packageRoot: ROOT,
+    cwd: CWD,
     loads,
   }
 }
@@ -176,7 +178,7 @@ describe('candidate order', () => {
       platform: 'linux',
       arch: 'x64',
       env: { SEQPACK_NATIVE_PATH: '/tmp/custom.node' },
-      files: [local],
+      files: [local, '/tmp/custom.node'],
       modules: { '/tmp/custom.node': binding, [local]: {}, 'seqpack-linux-x64-gnu': {} },
     })
     expect(resolveNative(h).from.kind).toBe('env')
@@ -202,17 +204,18 @@ describe('candidate order', () => {
 })
 
 describe('failures', () => {
-  it('SEQPACK_NATIVE_PATH that fails is reported on its own, without trying anything else', () => {
+  it('SEQPACK_NATIVE_PATH that fails to load is reported on its own, without trying anything else', () => {
     const h = host({
       platform: 'linux',
       arch: 'x64',
-      env: { SEQPACK_NATIVE_PATH: '/tmp/missing.node' },
-      modules: { 'seqpack-linux-x64-gnu': binding },
+      env: { SEQPACK_NATIVE_PATH: '/tmp/broken.node' },
+      files: ['/tmp/broken.node'],
+      modules: { '/tmp/broken.node': dlopenError('/tmp/broken.node', 'invalid ELF header'), 'seqpack-linux-x64-gnu': binding },
     })
     const e = loadError(h)
-    expect(h.loads).toEqual(['/tmp/missing.node'])
-    expect(e.attempts).toEqual([{ kind: 'env', id: '/tmp/missing.node', error: expect.stringContaining('Cannot find module') }])
-    expect(e.message).toContain('SEQPACK_NATIVE_PATH=/tmp/missing.node')
+    expect(h.loads).toEqual(['/tmp/broken.node'])
+    expect(e.attempts).toEqual([{ kind: 'env', id: '/tmp/broken.node', error: 'invalid ELF header' }])
+    expect(e.message).toContain('SEQPACK_NATIVE_PATH=/tmp/broken.node')
     expect(e.message).toContain('Unset SEQPACK_NATIVE_PATH')
     expect(e.message).not.toMatch(/npm/)
     expect(e.code).toBe('ERR_SEQPACK_NATIVE_LOAD')
@@ -266,7 +269,100 @@ describe('failures', () => {
   })
 
   it('an unsupported platform still honours SEQPACK_NATIVE_PATH', () => {
-    const h = host({ platform: 'freebsd', arch: 'x64', env: { SEQPACK_NATIVE_PATH: '/src/seqpack.node' }, modules: { '/src/seqpack.node': binding } })
+    const h = host({ platform: 'freebsd', arch: 'x64', env: { SEQPACK_NATIVE_PATH: '/src/seqpack.node' }, files: ['/src/seqpack.node'], modules: { '/src/seqpack.node': binding } })
     expect(resolveNative(h)).toEqual({ binding, from: { kind: 'env', id: '/src/seqpack.node' } })
+  })
+})
+
+describe('SEQPACK_NATIVE_PATH accepts only a .node file, resolved against the working directory', () => {
+  /** The typed error for a refused override; nothing may have been loaded. */
+  function refused(value: string, files: string[] = [], modules: Record<string, unknown> = {}) {
+    const h = host({ platform: 'linux', arch: 'x64', env: { SEQPACK_NATIVE_PATH: value }, files, modules: { 'seqpack-linux-x64-gnu': binding, ...modules } })
+    const e = loadError(h)
+    expect(e.code).toBe('ERR_SEQPACK_NATIVE_PATH')
+    expect(h.loads).toEqual([]) // refused before require: no .js ran, no package resolved
+    expect(e.message).toContain(`SEQPACK_NATIVE_PATH=${value}`)
+    return e
+  }
+
+  it('a relative path is resolved against the cwd, not against dist/ or the package root', () => {
+    const abs = join(CWD, 'build', 'seqpack.node')
+    const h = host({ platform: 'linux', arch: 'x64', env: { SEQPACK_NATIVE_PATH: 'build/seqpack.node' }, files: [abs], modules: { [abs]: binding } })
+    expect(resolveNative(h)).toEqual({ binding, from: { kind: 'env', id: abs } })
+    expect(h.loads).toEqual([abs])
+    const dot = host({ platform: 'linux', arch: 'x64', env: { SEQPACK_NATIVE_PATH: './seqpack.node' }, files: [join(CWD, 'seqpack.node')], modules: { [join(CWD, 'seqpack.node')]: binding } })
+    expect(resolveNative(dot).from.id).toBe(join(CWD, 'seqpack.node'))
+  })
+
+  it('a .js file is refused, not executed', () => {
+    const ran: string[] = []
+    const evil = { get marker() { ran.push('evil'); return 'evil' } }
+    const e = refused('/tmp/evil.js', ['/tmp/evil.js'], { '/tmp/evil.js': evil })
+    expect(e.message).toContain('must be a path to a .node file')
+    expect(ran).toEqual([])
+  })
+
+  it('a bare package name is refused, not resolved by require', () => {
+    const e = refused('seqpack-linux-x64-gnu')
+    expect(e.attempts).toEqual([{ kind: 'env', id: join(CWD, 'seqpack-linux-x64-gnu'), error: 'it must be a path to a .node file' }])
+  })
+
+  it('a missing .node file is refused with the path it was resolved to', () => {
+    const e = refused('out/missing.node')
+    expect(e.attempts[0].id).toBe(join(CWD, 'out', 'missing.node'))
+    expect(e.message).toContain(`no such file (resolved against the working directory ${CWD})`)
+  })
+
+  it('the real loader refuses a .js file through the environment (end to end)', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { nodeHost } = await import('../loader')
+    const dir = mkdtempSync(join(tmpdir(), 'seqpack-loader-'))
+    const marker = join(dir, 'ran')
+    const js = join(dir, 'payload.js')
+    writeFileSync(js, `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'x')`)
+    const { existsSync } = await import('node:fs')
+    const { createRequire } = await import('node:module')
+    const real = nodeHost(createRequire(import.meta.url), dir)
+    const h = { ...real, env: { SEQPACK_NATIVE_PATH: js }, platform: 'linux', arch: 'x64', reportHeader: () => GLIBC_HEADER }
+    expect(() => loadNative(h)).toThrow(expect.objectContaining({ code: 'ERR_SEQPACK_NATIVE_PATH' }))
+    expect(existsSync(marker)).toBe(false)
+  })
+})
+
+describe('error reporting against the napi-rs generated loader', () => {
+  // Why loader.ts is hand-written: on a binary that exists but cannot be
+  // dlopen'ed, the loader napi-rs generates blames npm's optional-dependency bug;
+  // ours names the file and the operating system's reason.
+  it('a corrupt local binary: napi blames npm, ours reports the dlopen failure', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { createRequire } = await import('node:module')
+    const { writeJsBinding } = await import('@napi-rs/cli')
+    const { nodeHost } = await import('../loader')
+    const dir = mkdtempSync(join(tmpdir(), 'seqpack-napi-loader-'))
+    await writeJsBinding({ platform: true, outputDir: dir, binaryName: 'seqpack', packageName: 'seqpack', idents: ['pack'], version: '0.0.0' })
+    const real = nodeHost(createRequire(import.meta.url), dir)
+    const host = { ...real, env: {} }
+    const triple = tripleFor({ platform: host.platform, arch: host.arch, libc: detectLibc(host) })
+    if (!triple) return // no published binary for this host: nothing to compare
+    const file = join(dir, `seqpack.${triple}.node`)
+    writeFileSync(file, 'this is not a shared library\n')
+
+    let generated: Error | undefined
+    try {
+      createRequire(import.meta.url)(join(dir, 'index.js'))
+    } catch (err) {
+      generated = err as Error
+    }
+    expect(generated?.message).toMatch(/npm has a bug related to optional dependencies/)
+    expect(generated?.message).not.toContain(file)
+
+    const ours = loadError(host)
+    expect(ours.attempts[0]).toMatchObject({ kind: 'local', id: file })
+    expect(ours.message).toContain(file)
+    expect(ours.message).toContain('refused to load')
+    // The refusal comes first; npm's advice only follows because the package is really absent here.
+    expect(ours.message.indexOf('refused to load')).toBeLessThan(ours.message.indexOf('npm/cli#4828'))
   })
 })

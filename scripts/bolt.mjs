@@ -15,7 +15,7 @@
 import { argv, fs, path } from 'zx'
 import { boltPipeline, buildBoltInput, hostTarget } from './lib/bolt.mjs'
 import { gatherProfile, mergedProfile } from './lib/pgo.mjs'
-import { human, root } from './lib/native-build.mjs'
+import { checkFloor, human, root } from './lib/native-build.mjs'
 import { findLlvmTools } from './lib/llvm.mjs'
 
 const { napi } = await hostTarget()
@@ -47,6 +47,8 @@ const r = await boltPipeline({
   quick,
   keep: Boolean(argv['keep-profiles']),
 })
+// BOLT rewrites code, not imports, but the output is what ships: check it, not the input.
+const floor = await checkFloor(r.out)
 
 console.log(`
 BOLT done in ${((Date.now() - t0) / 1000).toFixed(0)}s
@@ -55,5 +57,5 @@ BOLT done in ${((Date.now() - t0) / 1000).toFixed(0)}s
   profiled:     ${r.stats.profiledFunctions} functions
   .note.bolt_info: ${r.note}
   instrumented: ${path.relative(root, r.instrumented)}
-  output:       ${path.relative(root, r.out)} (${human((await fs.stat(r.out)).size)})
+  output:       ${path.relative(root, r.out)} (${human((await fs.stat(r.out)).size)}, needs glibc ${floor})
   use it:       SEQPACK_NATIVE_PATH=${r.out} node your-app.mjs`)

@@ -14,7 +14,7 @@
 // with SEQPACK_NATIVE_PATH=<file>, or copy it over the normal name to ship it.
 import { argv, path } from 'zx'
 import { gatherProfile, buildWithProfile } from './lib/pgo.mjs'
-import { hostTarget, human, place, root } from './lib/native-build.mjs'
+import { checkFloor, hostTarget, human, place, root } from './lib/native-build.mjs'
 import { fs } from 'zx'
 
 const { napi } = await hostTarget()
@@ -33,11 +33,12 @@ const { profdata, stats } = await gatherProfile({
 console.log('\n== PGO: optimized build ==')
 const { lib, warnings } = await buildWithProfile({ profdata, profile })
 await place(lib, out)
+const floor = await checkFloor(out)
 
 console.log(`
 PGO done in ${((Date.now() - t0) / 1000).toFixed(0)}s
   training:     ${stats.workload}, ${stats.profraw} .profraw file(s), ${human(stats.profrawBytes)} -> ${human(stats.profdataBytes)} merged (${stats.functions} functions)
   llvm-profdata ${stats.tool}
   warnings:     ${warnings.missing} function(s) without profile data, ${warnings.mismatch} profile mismatch(es)
-  output:       ${path.relative(root, out)} (${human((await fs.stat(out)).size)})
+  output:       ${path.relative(root, out)} (${human((await fs.stat(out)).size)}, needs glibc ${floor})
   use it:       SEQPACK_NATIVE_PATH=${out} node your-app.mjs`)

@@ -11,20 +11,27 @@
 // of failing on the first package. Publishing uses npm provenance (the release
 // workflow grants `id-token: write`); `--dry-run` packs and checks everything
 // without uploading (and without provenance, which needs CI's OIDC token).
+//
+// Every binary is checked first (scripts/check-binary.mjs): the header must be
+// the target's format (ELF / Mach-O / PE) and architecture, and a glibc binary
+// must need nothing newer than glibc 2.17. A prerelease version (1.2.0-rc.1)
+// goes to the `next` dist-tag unless --tag says otherwise; `latest` is
+// refused for it, so `npm install seqpack` never picks up a release candidate.
 import { $, argv, fs, path } from 'zx'
+import { checkBinary } from './check-binary.mjs'
 import { sync } from './npm-dirs.mjs'
 import { stageMain, stagePlatform } from './lib/stage.mjs'
-import { platforms, rootManifest } from './lib/targets.mjs'
+import { distTagFor, platforms, rootManifest } from './lib/targets.mjs'
 
 $.verbose = true
 const root = path.resolve(import.meta.dirname, '..')
 const dryRun = Boolean(argv['dry-run'])
-const distTag = argv.tag ?? 'latest'
 if (!argv.artifacts) throw new Error('usage: publish.mjs --artifacts DIR [--dry-run] [--tag TAG]')
 const artifacts = path.resolve(String(argv.artifacts))
 const pkg = rootManifest(root)
+const distTag = distTagFor(pkg.version, argv.tag)
 
-const stale = sync(root, { check: true })
+const stale = await sync(root, { check: true })
 if (stale.length) throw new Error(`npm/ is out of date (${stale.join(', ')}): run node scripts/npm-dirs.mjs and commit`)
 
 const wanted = platforms(root).map((p) => ({ ...p, binary: path.join(artifacts, `${pkg.napi.binaryName}.${p.triple}.node`) }))
@@ -32,6 +39,8 @@ const missing = wanted.filter((p) => !fs.existsSync(p.binary))
 if (missing.length) {
   throw new Error(`refusing to publish: missing binaries in ${artifacts}:\n  ${missing.map((p) => path.basename(p.binary)).join('\n  ')}`)
 }
+
+for (const p of wanted) console.log(await checkBinary(p.binary, p.rustTarget))
 
 const staging = path.join(root, '.tmp', 'publish')
 await fs.remove(staging)
@@ -59,3 +68,4 @@ for (const { dir, manifest } of dirs) {
   await $`npm publish ${dir} ${flags}`
 }
 console.log(`${dryRun ? 'dry run: would have published' : 'published'} ${dirs.length} packages at ${pkg.version}`)
+

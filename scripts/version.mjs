@@ -52,7 +52,7 @@ if (fs.existsSync(lockFile)) {
 }
 
 // npm/<triple>/: a pure function of the root package.json.
-const regenerated = sync(root)
+const regenerated = await sync(root)
 
 // Cargo: every crate takes version.workspace; cargo rewrites the lock entries of workspace members only.
 fs.writeFileSync(cargoToml, cargoText.replace(workspaceVersion, `$1${next}$3`))

@@ -6,7 +6,14 @@
 // normal build cache is never polluted by instrumented or profile-optimized
 // artifacts) and exact RUSTFLAGS; `cargo build --lib` of the cdylib is what
 // napi build runs on Linux, and the .so is the .node.
+//
+// Linux gnu builds link with napi-rs' cross toolchain (gcc against a glibc
+// 2.17 sysroot, cached by scripts/cross.mjs), like the release build, so a
+// PGO/BOLT binary that replaces the plain one keeps the 2.17 floor;
+// `checkFloor` verifies that on the final output.
 import { $, fs, path } from 'zx'
+import { ensureCrossToolchain } from '../cross.mjs'
+import { assertGlibcFloor } from './glibc.mjs'
 
 export const root = path.resolve(import.meta.dirname, '..', '..')
 /** Scratch space for profiles and intermediate binaries (gitignored). */
@@ -51,6 +58,8 @@ export async function buildAddon({ dir, profile = 'release', rustflags = [], fre
   const encoded = [...(user ? user.split('\x1f') : []), ...rustflags].join('\x1f')
   const env = { ...process.env, ...extraEnv, CARGO_ENCODED_RUSTFLAGS: encoded }
   delete env.RUSTFLAGS
+  const linkerVar = `CARGO_TARGET_${triple.toUpperCase().replace(/-/g, '_')}_LINKER`
+  if (!env[linkerVar]) env[linkerVar] = (await ensureCrossToolchain(triple.split('-')[0])).gcc
   console.log(`$ cargo build --lib -p seqpack-node --profile ${profile} --target ${triple} --target-dir ${path.relative(root, tdir)}  [rustflags: ${rustflags.join(' ') || '(none)'}]`)
   const t0 = Date.now()
   const p = await $({ cwd: root, env, nothrow: true, quiet: true })`cargo build --lib -p seqpack-node --profile ${profile} --target ${triple} --target-dir ${tdir} --color never`
@@ -62,6 +71,15 @@ export async function buildAddon({ dir, profile = 'release', rustflags = [], fre
   const lib = path.join(tdir, triple, profDir, 'libseqpack_node.so')
   if (!fs.existsSync(lib)) throw new Error(`cargo build succeeded but ${lib} is missing`)
   return { lib, stderr, seconds: (Date.now() - t0) / 1000 }
+}
+
+/** Throws if the linux-gnu binary `file` needs a glibc above the 2.17 release floor; returns what it needs. */
+export async function checkFloor(file) {
+  const { triple } = await hostTarget()
+  const objdump = triple.startsWith('x86_64') ? 'objdump' : path.join((await ensureCrossToolchain('aarch64')).dir, 'bin', 'aarch64-unknown-linux-gnu-objdump')
+  const v = await assertGlibcFloor(file, { objdump })
+  console.log(`glibc floor: ${path.basename(file)} needs glibc ${v} (release floor 2.17)`)
+  return v
 }
 
 /** Copies `from` to `to` (creating dirs) and returns `to`. */

@@ -37,3 +37,11 @@ export function platforms(root) {
 export function writeJson(file, value) {
   fs.writeFileSync(file, JSON.stringify(value, null, 2) + '\n')
 }
+
+/** The dist-tag for `version`: `latest` for a release, `next` for a prerelease; an explicit `latest` on a prerelease is refused. */
+export function distTagFor(version, requested) {
+  const pre = version.includes('-')
+  if (requested === undefined) return pre ? 'next' : 'latest'
+  if (pre && String(requested) === 'latest') throw new Error(`refusing to publish prerelease ${version} under the latest dist-tag`)
+  return String(requested)
+}
