@@ -7,6 +7,7 @@
 //   node bench/peers.mjs --quick    C = 4096, fewer rounds, slow peers on 2 datasets
 //   node bench/peers.mjs --report   also regenerates docs/benchmarks.md (+ SVG plots)
 //   --no-install  use .venv as it is     --rounds R   override the round count
+//   --ns 100000,1000000  --dists uniform,chat   subsets     --no-core  skip the core-alone build
 //
 // Method: lengths are written ONCE to bench/.data/*.u32 and every contender
 // reads the same files. Each contender times only its library call, with the
@@ -106,6 +107,10 @@ async function loadTsObfd() {
 }
 
 async function buildCoreBench() {
+  if (args.core === false) {
+    log('--no-core: the core bench binary is not built (napi boundary target not measured)')
+    return null
+  }
   const r = await $({ nothrow: true, cwd: root })`cargo build --release -p seqpack-core --example core_bench`
   if (r.exitCode !== 0) {
     log(`core bench binary failed to build (napi boundary target not measured):\n${r.stderr}`)
