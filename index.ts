@@ -876,6 +876,7 @@ export class StreamPacker {
   flush(): StreamBins | PackedRows {
     try {
       if (this.#mode === 'tokens') return new PackedRows(this.#n.flushTokens())
+      if (this.#mode === undefined) return NO_BINS // nothing pushed: the kind stays open
       return this.#n.flushLengths() === 0 ? NO_BINS : new StreamBins(this.#n.takeBins())
     } catch (err) {
       throw fromNative(err)

@@ -48,3 +48,15 @@ export function randomLengths(n: number, lo: number, hi: number, seed = 1): numb
   const r = rng(seed)
   return Array.from({ length: n }, () => lo + Math.floor(r() * (hi - lo + 1)))
 }
+
+/**
+ * Multiplier for the iteration counts of property, soak and load tests
+ * (`SEQPACK_TEST_SCALE`, default 1). The cross stage runs the suite under
+ * qemu at 0.1: every test still runs, with fewer generated cases.
+ */
+export const TEST_SCALE = Math.max(0.01, Number(process.env.SEQPACK_TEST_SCALE ?? 1) || 1)
+
+/** `n` scaled by {@link TEST_SCALE}, at least `min`. */
+export function scaled(n: number, min = 1): number {
+  return Math.max(min, Math.round(n * TEST_SCALE))
+}

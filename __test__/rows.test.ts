@@ -283,6 +283,11 @@ describe('StreamPacker', () => {
     expect(() => p.push(9)).toThrow(expect.objectContaining({ code: 'ERR_SEQPACK_LENGTH_EXCEEDS_CAPACITY', index: 1 }))
     expect(() => p.push(1.5)).toThrow(expect.objectContaining({ code: 'ERR_SEQPACK_INVALID_LENGTH', index: 1 }))
     expect(() => p.pushMany([2, 0])).toThrow(expect.objectContaining({ code: 'ERR_SEQPACK_INVALID_LENGTH', index: 2 }))
+    expect(() => p.push(2 ** 40)).toThrow(expect.objectContaining({ code: 'ERR_SEQPACK_LENGTH_EXCEEDS_CAPACITY', index: 2 }))
+    const fresh = new StreamPacker({ capacity: 8, strategy: 'nf' })
+    expect((fresh.flush() as StreamBins).numBins).toBe(0)
+    expect(fresh.push([1, 2]).numRows).toBe(0) // an early flush does not fix the kind
+    expect((fresh.flush() as PackedRows).numRows).toBe(1)
   })
 
   it('maxOpen bounds the open bins of ff', () => {

@@ -190,6 +190,17 @@ impl NativeStreamPacker {
         if len == 0.0 {
             return self.packer.push(0, &mut self.closed);
         }
+        if len > u32::MAX as f64 && len == len.trunc() && len.is_finite() {
+            return Err(PackError::at(
+                ErrorKind::LengthExceedsCapacity,
+                i,
+                &shown,
+                format!(
+                    "item {i} has length {shown}: it exceeds the capacity {}",
+                    self.capacity
+                ),
+            ));
+        }
         Err(PackError::at(
             ErrorKind::InvalidLength,
             i,

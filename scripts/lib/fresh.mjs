@@ -31,7 +31,13 @@ function oldest(files) {
 export function staleness() {
   const out = { native: null, ts: null }
   if (!process.env.SEQPACK_NATIVE_PATH) {
-    const nodes = glob.globbySync('seqpack.*.node', { cwd: root }).map((f) => path.join(root, f))
+    // Only what the loader loads (`seqpack.<platform>.node`): the PGO/BOLT
+    // variants (`seqpack.<platform>.pgo.node`, `.bolt-optimized.node`) sit
+    // beside it and are the pipelines' outputs, not the addon under test.
+    const nodes = glob
+      .globbySync('seqpack.*.node', { cwd: root })
+      .filter((f) => /^seqpack\.[a-z0-9]+(-[a-z0-9]+){1,2}\.node$/.test(f))
+      .map((f) => path.join(root, f))
     const src = newest(NATIVE_SOURCES)
     if (nodes.length === 0) out.native = 'no local addon (seqpack.<platform>.node) is built'
     else if (src.mtime > oldest(nodes)) out.native = `${src.file} is newer than ${path.relative(root, nodes[0])}`
