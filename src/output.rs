@@ -101,7 +101,7 @@ pub const METRICS_LAYOUT: [&str; 17] = [
 /// The names are the JS ones so the generated `native.d.ts` says
 /// `Uint32Array` etc. Output only: they are never read back from JS.
 pub mod v8 {
-    use napi::bindgen_prelude::{TypeName, ToNapiValue, ValueType};
+    use napi::bindgen_prelude::{ToNapiValue, TypeName, ValueType};
     use napi::{check_status, sys, Result};
     use std::ptr;
 
@@ -135,13 +135,19 @@ pub mod v8 {
                         // source is a live Vec of exactly `bytes` bytes; they
                         // cannot overlap (one is V8's fresh allocation).
                         unsafe {
-                            ptr::copy_nonoverlapping(val.0.as_ptr().cast::<u8>(), data.cast::<u8>(), bytes)
+                            ptr::copy_nonoverlapping(
+                                val.0.as_ptr().cast::<u8>(),
+                                data.cast::<u8>(),
+                                bytes,
+                            )
                         };
                     }
                     drop(val);
                     let mut array = ptr::null_mut();
                     check_status!(
-                        unsafe { sys::napi_create_typedarray(env, $kind, len, buffer, 0, &mut array) },
+                        unsafe {
+                            sys::napi_create_typedarray(env, $kind, len, buffer, 0, &mut array)
+                        },
                         "could not create an output typed array"
                     )?;
                     Ok(array)

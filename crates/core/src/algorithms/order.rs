@@ -132,7 +132,12 @@ mod tests {
             state ^= state << 17;
             state
         };
-        for &(n, max) in &[(5_000usize, 40_000u32), (20_000, 1 << 22), (9_000, u32::MAX), (6_000, 1 << 24)] {
+        for &(n, max) in &[
+            (5_000usize, 40_000u32),
+            (20_000, 1 << 22),
+            (9_000, u32::MAX),
+            (6_000, 1 << 24),
+        ] {
             // Few distinct values (ties) half the time.
             let distinct = if n % 2 == 0 { 50 } else { u32::MAX };
             let lengths: Vec<u32> = (0..n)
