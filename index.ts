@@ -6,6 +6,7 @@
  * rules), and wraps results and errors in friendly objects.
  */
 import { createRequire } from 'node:module'
+import * as util from 'node:util'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { resolveNative, nodeHost, type Candidate } from './loader'
@@ -14,6 +15,21 @@ import type { NativePacking, NativePackedRows, NativeRowsOptions, NativeStreamBi
 
 export { NativeLoadError } from './loader'
 
+/**
+ * Runs `f` and puts back `process.report.excludeNetwork`, which the loader
+ * sets while it reads the C library version from a diagnostic report:
+ * importing seqpack must not change a process-wide setting.
+ */
+function withProcessReportRestored<T>(f: () => T): T {
+  const report = (process as unknown as { report?: { excludeNetwork?: boolean } }).report
+  const before = report?.excludeNetwork
+  try {
+    return f()
+  } finally {
+    if (report && report.excludeNetwork !== before) report.excludeNetwork = before
+  }
+}
+
 /** The addon, typed by the `native.d.ts` napi generates from the Rust exports. */
 type Native = typeof NativeModule
 
@@ -21,7 +37,7 @@ type Native = typeof NativeModule
 type NativeArgs = [capacity: number | undefined, strategy: string | undefined, extra: NativeStrategyOptions | undefined]
 
 const here = dirname(fileURLToPath(import.meta.url))
-const loaded = resolveNative<Native>(nodeHost(createRequire(import.meta.url), join(here, '..')))
+const loaded = withProcessReportRestored(() => resolveNative<Native>(nodeHost(createRequire(import.meta.url), join(here, '..'))))
 const native: Native = loaded.binding
 /** Where the native addon was loaded from: `SEQPACK_NATIVE_PATH`, a local build, or the platform package (diagnostics). */
 export const nativeBinding: Readonly<Candidate> = Object.freeze({ ...loaded.from })
@@ -37,7 +53,7 @@ const contract = native.contract()
 export type Strategy = `${StrategyName}`
 
 /** Lengths: plain numbers, or a typed array (`Uint32Array` is read without copying). */
-export type Lengths = readonly number[] | Uint32Array | Int32Array | Float64Array | Uint16Array | Uint8Array
+export type Lengths = readonly number[] | Uint32Array | Int32Array | Float64Array | Uint16Array | Uint8Array | Uint8ClampedArray | Int16Array | Int8Array | Float32Array
 
 export interface PackOptions {
   /**
@@ -225,8 +241,17 @@ export class PackResult {
     }
   }
 
-  /** The input indices of bin `b` (a view, no copy). */
+  /**
+   * The input indices of bin `b` (a view, no copy).
+   *
+   * @throws {RangeError} (`code` `'ERR_OUT_OF_RANGE'`) unless `b` is an
+   * integer in `0 .. numBins - 1`.
+   */
   bin(b: number): Uint32Array {
+    if (!Number.isInteger(b) || b < 0 || b >= this.numBins) {
+      const shown = typeof b === 'number' ? String(b) : typeName(b)
+      throw Object.assign(new RangeError(`bin ${shown} does not exist: bins are numbered 0 to ${this.numBins - 1}`), { code: 'ERR_OUT_OF_RANGE' })
+    }
     return this.items.subarray(this.binOffsets[b], this.binOffsets[b + 1])
   }
 
@@ -258,18 +283,73 @@ function typeName(v: unknown): string {
   if (v === null) return 'null'
   if (Array.isArray(v)) return 'array'
   if (ArrayBuffer.isView(v)) return v.constructor.name
+  if (util.types.isProxy(v)) return 'Proxy'
   if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`
   return typeof v
 }
 
-/** Chooses the zero-copy entry point for typed arrays, converts plain arrays after a type check. */
+/** Largest number of lengths (item indices are `u32`, one value reserved). */
+const MAX_ITEMS = 2 ** 32 - 2
+
+/**
+ * `alloc()` for `n` lengths: more than {@link MAX_ITEMS}, or a copy that does
+ * not fit in memory (V8's `RangeError`), is `ERR_SEQPACK_TOO_MANY_ITEMS`.
+ */
+function forItems<T>(n: number, alloc: () => T): T {
+  if (n > MAX_ITEMS) {
+    throw new SeqpackError('ERR_SEQPACK_TOO_MANY_ITEMS', `${n} items is more than the maximum of ${MAX_ITEMS}`, { value: String(n) })
+  }
+  try {
+    return alloc()
+  } catch (err) {
+    throw new SeqpackError('ERR_SEQPACK_TOO_MANY_ITEMS', `${n} items do not fit in memory for packing`, { value: String(n), cause: err })
+  }
+}
+
+/** Whether `a`'s buffer was detached (transferred): its views then read as empty. */
+function isDetached(a: ArrayBufferView): boolean {
+  if (a.byteLength !== 0) return false
+  try {
+    // Throws on a detached buffer (Node 20 has no `ArrayBuffer#detached`).
+    ;(a.buffer as ArrayBuffer).slice(0, 0)
+    return false
+  } catch {
+    return true
+  }
+}
+
+const isShared = (a: ArrayBufferView) => typeof SharedArrayBuffer === 'function' && a.buffer instanceof SharedArrayBuffer
+
+/**
+ * Chooses the entry point for the lengths. `Uint32Array`, `Int32Array` and
+ * `Float64Array` are read in place, except over a `SharedArrayBuffer`:
+ * another thread may write that memory while the native code reads it, so
+ * it is copied once here and the core packs a snapshot. Other typed arrays
+ * and plain arrays are converted (copied) after a type check.
+ */
 function prepareLengths(lengths: unknown): [Kind, Uint32Array | Int32Array | Float64Array] {
-  if (lengths instanceof Uint32Array) return ['u32', lengths]
-  if (lengths instanceof Int32Array) return ['i32', lengths]
-  if (lengths instanceof Float64Array) return ['f64', lengths]
-  if (Array.isArray(lengths)) {
+  // `isView` is false for a Proxy around a typed array (which `instanceof`
+  // would accept but whose memory cannot be read): it falls to the end.
+  if (ArrayBuffer.isView(lengths)) {
+    if (isDetached(lengths)) {
+      throw new SeqpackError('ERR_SEQPACK_INVALID_INPUT', `lengths is a ${typeName(lengths)} whose buffer was detached (transferred); pack before transferring it`)
+    }
+    if (lengths instanceof Uint32Array) return ['u32', isShared(lengths) ? lengths.slice() : lengths]
+    if (lengths instanceof Int32Array) return ['i32', isShared(lengths) ? lengths.slice() : lengths]
+    if (lengths instanceof Float64Array) return ['f64', isShared(lengths) ? lengths.slice() : lengths]
+    if (
+      lengths instanceof Uint8Array ||
+      lengths instanceof Uint8ClampedArray ||
+      lengths instanceof Uint16Array ||
+      lengths instanceof Int8Array ||
+      lengths instanceof Int16Array ||
+      lengths instanceof Float32Array
+    ) {
+      return ['f64', forItems(lengths.length, () => Float64Array.from(lengths as ArrayLike<number>))]
+    }
+  } else if (Array.isArray(lengths)) {
     const n = lengths.length
-    const out = new Float64Array(n)
+    const out = forItems(n, () => new Float64Array(n))
     for (let i = 0; i < n; i++) {
       const v = lengths[i]
       if (typeof v !== 'number') {
@@ -282,21 +362,32 @@ function prepareLengths(lengths: unknown): [Kind, Uint32Array | Int32Array | Flo
     }
     return ['f64', out]
   }
-  if (lengths instanceof Uint8Array || lengths instanceof Uint16Array || lengths instanceof Int8Array || lengths instanceof Int16Array || lengths instanceof Float32Array) {
-    return ['f64', Float64Array.from(lengths as ArrayLike<number>)]
-  }
   throw new SeqpackError(
     'ERR_SEQPACK_INVALID_INPUT',
-    `lengths must be an array of numbers or a Uint32Array/Int32Array/Float64Array, got ${typeName(lengths)}`,
+    `lengths must be an array of numbers or a typed array of numbers (Uint32Array, Int32Array, Float64Array, ...), got ${typeName(lengths)}`,
   )
 }
 
 /** Every key `packAsync` accepts; `pack` the same but `signal`. */
 const OPTION_KEYS = ['capacity', 'strategy', ...contract.packOptions.map((o) => o.name), 'signal']
 
-function numberArray(name: string, v: unknown): number[] {
+/** Most entries of each list option, from the addon (see `contract`). */
+const MAX_LENGTH: Readonly<Record<string, number | undefined>> = Object.fromEntries(contract.packOptions.map((o) => [o.name, o.maxLength ?? undefined]))
+
+/**
+ * A list option as numbers; `max` entries at most, checked before any entry
+ * is read (so a huge or sparse list costs nothing). The error has the index
+ * of the first entry beyond the limit, as the core reports it.
+ */
+function numberArray(name: string, v: unknown, max: number | undefined): number[] {
   if (!Array.isArray(v) && !(v instanceof Float64Array)) {
     throw new SeqpackError('ERR_SEQPACK_INVALID_OPTION', `option \`${name}\` must be an array of numbers, got ${typeName(v)}`)
+  }
+  if (max !== undefined && v.length > max) {
+    throw new SeqpackError('ERR_SEQPACK_INVALID_OPTION', `option \`${name}\` = an array of ${v.length} is invalid: it may have at most ${max} entries`, {
+      index: max,
+      value: `an array of ${v.length}`,
+    })
   }
   const arr = Array.from(v as ArrayLike<unknown>)
   arr.forEach((x, i) => {
@@ -317,8 +408,12 @@ function ownOptions(options: unknown, missing: () => SeqpackError): Record<strin
   return { ...(options as Record<string, unknown>) }
 }
 
-/** Type-checks the options object; value rules are the core's. Returns the native arguments and the signal. */
-function prepareOptions(options: unknown): [NativeArgs, unknown] {
+/**
+ * Type-checks the options object; value rules are the core's. Returns the
+ * native arguments and the signal. `signal` is refused unless `allowSignal`
+ * (synchronous `pack` cannot be cancelled, and options that do not apply are errors).
+ */
+function prepareOptions(options: unknown, allowSignal: boolean): [NativeArgs, unknown] {
   const o = ownOptions(
     options,
     () => new SeqpackError('ERR_SEQPACK_INVALID_CAPACITY', `options must be an object with a capacity, e.g. { capacity: 4096 }; got ${typeName(options)}`),
@@ -329,6 +424,11 @@ function prepareOptions(options: unknown): [NativeArgs, unknown] {
     }
   }
   const { capacity, strategy, signal } = o
+  if (!allowSignal && signal !== undefined) {
+    throw new SeqpackError('ERR_SEQPACK_INVALID_OPTION', 'option `signal` does not apply to pack(), which is synchronous and cannot be cancelled; use packAsync() to cancel', {
+      value: typeName(signal),
+    })
+  }
   if (capacity !== undefined && typeof capacity !== 'number') {
     throw new SeqpackError('ERR_SEQPACK_INVALID_CAPACITY', `capacity must be a number, got ${typeName(capacity)}`, { value: String(capacity) })
   }
@@ -347,12 +447,20 @@ function prepareOptions(options: unknown): [NativeArgs, unknown] {
       }
       extra[name] = v
     } else if (kind === 'numbers') {
-      extra[name] = numberArray(name, v)
+      extra[name] = numberArray(name, v, MAX_LENGTH[name])
     } else {
       if (!Array.isArray(v)) {
         throw new SeqpackError('ERR_SEQPACK_INVALID_OPTION', `option \`${name}\` must be an array of number arrays, got ${typeName(v)}`)
       }
-      extra[name] = v.map((l, i) => numberArray(`${name}[${i}]`, l))
+      const max = MAX_LENGTH[name]
+      if (max !== undefined && v.length > max) {
+        throw new SeqpackError('ERR_SEQPACK_INVALID_OPTION', `option \`${name}\` = an array of ${v.length} is invalid: it may have at most ${max} entries`, {
+          index: max,
+          value: `an array of ${v.length}`,
+        })
+      }
+      // Each layout is one group: as many devices as `capacities` may list.
+      extra[name] = Array.from(v, (l, i) => numberArray(`${name}[${i}]`, l, MAX_LENGTH.capacities))
     }
   }
   return [[capacity, strategy, given ? (extra as NativeStrategyOptions) : undefined], signal]
@@ -367,7 +475,7 @@ function prepareOptions(options: unknown): [NativeArgs, unknown] {
  * @throws {SeqpackError} on bad input, naming the offending value and its index.
  */
 export function pack(lengths: Lengths, options: PackOptions): PackResult {
-  const [opts] = prepareOptions(options)
+  const [opts] = prepareOptions(options, false)
   const [kind, arr] = prepareLengths(lengths)
   let n: NativePacking
   try {
@@ -387,10 +495,12 @@ function abortError(signal: AbortSignal): SeqpackError {
 /**
  * Like {@link pack}, but runs on the libuv thread pool and never blocks the
  * event loop. The input is copied once (so later mutation cannot race the
- * worker). `signal` cancels the work, also while it is running.
+ * worker). `signal` cancels the work, also while it is running: once the
+ * signal has fired, the promise rejects with an `AbortError`, even if the
+ * work had already finished.
  */
 export async function packAsync(lengths: Lengths, options: AsyncPackOptions): Promise<PackResult> {
-  const [opts, signal] = prepareOptions(options)
+  const [opts, signal] = prepareOptions(options, true)
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new SeqpackError('ERR_SEQPACK_INVALID_OPTION', `option \`signal\` must be an AbortSignal, got ${typeName(signal)}`)
   }
@@ -400,7 +510,11 @@ export async function packAsync(lengths: Lengths, options: AsyncPackOptions): Pr
   const onAbort = () => token.cancel()
   signal?.addEventListener('abort', onAbort, { once: true })
   try {
-    return new PackResult(await native.packAsync(arr, ...opts, token))
+    const n = await native.packAsync(arr, ...opts, token)
+    // The abort may have come after the work finished but before this
+    // continuation ran: an aborted call rejects, whatever the work did.
+    if (signal?.aborted) throw abortError(signal)
+    return new PackResult(n)
   } catch (err) {
     const e = fromNative(err)
     if (e instanceof SeqpackError && e.code === 'ERR_SEQPACK_ABORTED' && signal) throw abortError(signal)
@@ -645,7 +759,8 @@ function prepareRowsOptions(options: unknown, extraKeys: readonly string[]): [Na
     const s = typeof o.strategy === 'string' ? o.strategy : undefined
     if (s !== undefined && native.strategies().find((x) => x.name === s)?.options.includes('seed')) packPart.seed = seed
   }
-  const [args] = prepareOptions(packPart)
+  // `signal` reaches here only for the synchronous calls (the async ones take it as an extra key).
+  const [args] = prepareOptions(packPart, false)
   return [args, rows, extra]
 }
 
@@ -742,7 +857,10 @@ export async function packRowsAsync(docs: Docs, options: AsyncRowsOptions): Prom
   const onAbort = () => token.cancel()
   signal?.addEventListener('abort', onAbort, { once: true })
   try {
-    return new PackedRows(await native.packRowsAsync(tokens, offsets, ...args, rows, token))
+    const n = await native.packRowsAsync(tokens, offsets, ...args, rows, token)
+    // As in packAsync: an abort before this continuation ran rejects.
+    if (signal?.aborted) throw abortError(signal)
+    return new PackedRows(n)
   } catch (err) {
     const e = fromNative(err)
     if (e instanceof SeqpackError && e.code === 'ERR_SEQPACK_ABORTED' && signal) throw abortError(signal)

@@ -118,6 +118,8 @@ export interface NativeGroupBalance {
 export interface NativeOptionSpec {
   name: string
   kind: OptionKind
+  /** Most entries a list option may have (checked before it is converted). */
+  maxLength?: number
 }
 
 /**

@@ -69,18 +69,59 @@ pub const fn option_kind(o: OptionName) -> OptionKind {
     }
 }
 
-/// Renders an `f64` the way JavaScript prints it for the common cases
-/// (integers without `.0`, `NaN`, `Infinity`), so messages quote what the user wrote.
+/// Most entries of a list option ([`core::limits`]); the TS layer refuses
+/// longer lists before reading them, and [`NativeOptions::request`] checks
+/// the converted lists again through the core.
+pub const fn max_length(o: OptionName) -> Option<u32> {
+    match o {
+        OptionName::Capacities => Some(core::limits::MAX_GROUP_BINS as u32),
+        OptionName::Layouts => Some(core::limits::MAX_LAYOUTS as u32),
+        OptionName::Weights => Some(core::MAX_ITEMS as u32),
+        _ => None,
+    }
+}
+
+/// Renders an `f64` exactly as JavaScript's `String(v)` does (ECMA-262
+/// Number::toString: shortest round-trip digits, plain notation for
+/// exponents in `-7..21`, `1e+21` style beyond), so error values and
+/// messages quote what the user wrote. `-0` renders as `"0"`, as in JS.
 pub fn js_number(v: f64) -> String {
     if v.is_nan() {
-        "NaN".into()
-    } else if v.is_infinite() {
-        if v > 0.0 { "Infinity" } else { "-Infinity" }.into()
-    } else if v == v.trunc() && v.abs() < 1e21 {
-        format!("{}", v as i128)
-    } else {
-        format!("{v}")
+        return "NaN".into();
     }
+    if v.is_infinite() {
+        return if v > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    if v == 0.0 {
+        return "0".into();
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits: "d.ddde±x".
+    let sci = format!("{:e}", v.abs());
+    let (mantissa, exp) = sci.split_once('e').expect("`{:e}` has an exponent");
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let k = digits.len() as i32;
+    // JS's n: the decimal point sits after the n-th digit.
+    let n = exp.parse::<i32>().expect("an integer exponent") + 1;
+    let sign = if v < 0.0 { "-" } else { "" };
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let e = n - 1;
+        let e = if e < 0 {
+            format!("-{}", -e)
+        } else {
+            format!("+{e}")
+        };
+        match k {
+            1 => format!("{digits}e{e}"),
+            _ => format!("{}.{}e{e}", &digits[..1], &digits[1..]),
+        }
+    };
+    format!("{sign}{body}")
 }
 
 /// An integer option: finite, integral, within the core's range (capped at
@@ -232,6 +273,16 @@ impl NativeStrategyOptions {
         }
         if let Some(v) = &self.weights {
             takes(OptionName::Weights)?;
+            // The core's rule, reported with the value as JS renders it.
+            if let Some(i) = v.iter().position(|x| !x.is_finite() || *x < 0.0) {
+                return Err(PackError::option(
+                    OptionName::Weights,
+                    &format!("[{i}]"),
+                    js_number(v[i]),
+                    "weights must be finite and non-negative",
+                )
+                .index(i));
+            }
             b = b.weights(v.clone());
         }
         Ok(b)
@@ -260,6 +311,26 @@ pub fn lengths_from_i32(lengths: &[i32], capacity: u32) -> core::Result<Vec<u32>
         out.push(l as u32);
     }
     Ok(out)
+}
+
+/// Validates JS numbers for `balance`, which takes no capacity: each a
+/// positive integer up to `u32::MAX`, the first bad one named.
+pub fn balance_lengths_from_f64(lengths: &[f64]) -> core::Result<Vec<u32>> {
+    lengths_from_f64(lengths, core::MAX_CAPACITY).map_err(|e| match (e.kind, e.index) {
+        (core::ErrorKind::LengthExceedsCapacity, Some(i)) => {
+            let shown = js_number(lengths[i]);
+            PackError::at(
+                core::ErrorKind::InvalidLength,
+                i,
+                &shown,
+                format!(
+                    "length at index {i} is {shown}: lengths must be at most {}",
+                    core::MAX_CAPACITY
+                ),
+            )
+        }
+        _ => e,
+    })
 }
 
 /// Validates JS numbers (a plain array or `Float64Array`) and returns them as `u32`.
@@ -481,6 +552,35 @@ mod tests {
         }
         assert_eq!(lengths_from_f64(&[1.0, 8.0], 8).unwrap(), vec![1, 8]);
         assert_eq!(lengths_from_i32(&[1, 8], 8).unwrap(), vec![1, 8]);
+    }
+
+    #[test]
+    fn numbers_render_as_in_javascript() {
+        // Expected strings are what `String(v)` prints in Node.
+        for (v, js) in [
+            (0.0, "0"),
+            (-0.0, "0"),
+            (1.0, "1"),
+            (-3.0, "-3"),
+            (1.5, "1.5"),
+            (0.1, "0.1"),
+            (1e21, "1e+21"),
+            (1e300, "1e+300"),
+            (123456789012345680000.0, "123456789012345680000"),
+            (1.5e-7, "1.5e-7"),
+            (0.000001, "0.000001"),
+            (1e-7, "1e-7"),
+            (4294967296.0, "4294967296"),
+            (9007199254740993.0, "9007199254740992"),
+            (2.5e22, "2.5e+22"),
+            (-1e-300, "-1e-300"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (5e-324, "5e-324"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Infinity"),
+        ] {
+            assert_eq!(js_number(v), js, "{v:e}");
+        }
     }
 
     #[test]

@@ -7,6 +7,8 @@ use crate::convert::js_name;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use seqpack_core::{ErrorKind, PackError};
+use std::cell::{Cell, RefCell};
+use std::sync::Once;
 
 /// Every `error.code` seqpack produces. The TS `ErrorCode` type is derived
 /// from this enum through the generated `native.d.ts`.
@@ -78,6 +80,7 @@ impl From<ErrorKind> for ErrorCode {
             ErrorKind::InvalidOption => ErrorCode::InvalidOption,
             ErrorKind::TooManyItems => ErrorCode::TooManyItems,
             ErrorKind::Aborted => ErrorCode::Aborted,
+            ErrorKind::InputChanged => ErrorCode::InvalidInput,
         }
     }
 }
@@ -138,19 +141,64 @@ impl Failure {
     }
 }
 
+thread_local! {
+    /// Depth of [`catch`] calls on this thread: a panic here is caught.
+    static CATCHING: Cell<u32> = const { Cell::new(0) };
+    /// Where the last caught panic on this thread happened.
+    static LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Installs, once, a panic hook that stays silent for panics [`catch`] turns
+/// into errors (on the catching thread, or on a `seqpack-*` pool thread,
+/// which only runs work of caught calls and re-raises into it) and hands
+/// every other panic to the hook that was installed before, so a real crash
+/// elsewhere in the process still prints. The default hook would print
+/// three lines to stderr for an error the caller already receives.
+fn install_quiet_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let caught = CATCHING.with(Cell::get) > 0
+                || std::thread::current()
+                    .name()
+                    .is_some_and(|n| n.starts_with("seqpack-"));
+            if caught {
+                let at = info
+                    .location()
+                    .map(|l| format!("{}:{}", l.file(), l.line()));
+                LOCATION.with(|c| *c.borrow_mut() = at);
+            } else {
+                previous(info)
+            }
+        }));
+    });
+}
+
 /// Runs `f`, catching a panic (the release profile unwinds on purpose).
+/// The panic is reported through the returned error only (see
+/// [`install_quiet_hook`]).
 pub fn catch<T>(
     f: impl FnOnce() -> std::result::Result<T, Failure>,
 ) -> std::result::Result<T, Failure> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+    install_quiet_hook();
+    CATCHING.with(|c| c.set(c.get() + 1));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CATCHING.with(|c| c.set(c.get() - 1));
+    match r {
         Ok(r) => r,
-        Err(payload) => Err(Failure::Panic(
-            payload
+        Err(payload) => {
+            let what = payload
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into()),
-        )),
+                .unwrap_or_else(|| "unknown panic".into());
+            let at = LOCATION.with(|c| c.borrow_mut().take());
+            Err(Failure::Panic(match at {
+                Some(at) => format!("{what} (at {at})"),
+                None => what,
+            }))
+        }
     }
 }
 

@@ -3,7 +3,10 @@
 //!
 //! Boundary rules:
 //! - Input typed arrays are borrowed for the duration of a synchronous call
-//!   (no copy); async calls copy the input once on the JS thread, so later
+//!   (no copy) only when nothing can write them meanwhile: the JS thread is
+//!   blocked in the call, and the TS layer copies input backed by a
+//!   `SharedArrayBuffer` (which other threads may write) once before the
+//!   call. Async calls copy the input once on the JS thread, so later
 //!   mutation by JS cannot race the worker.
 //! - Output arrays are Rust `Vec`s handed to JS as external buffers (no copy).
 //! - JS numbers become core integers only in [`convert`], and JS names of
@@ -242,7 +245,7 @@ pub fn balance_u32(env: Env, lengths: &[u32], nodes: f64) -> Result<NativeBalanc
 pub fn balance_f64(env: Env, lengths: &[f64], nodes: f64) -> Result<NativeBalance> {
     guard(&env, || {
         let nodes = convert::integer(core::OptionName::Nodes, nodes)? as u32;
-        let lengths = convert::lengths_from_f64(lengths, core::MAX_CAPACITY)?;
+        let lengths = convert::balance_lengths_from_f64(lengths)?;
         Ok(core::balance::balance(&lengths, nodes)?.into())
     })
 }

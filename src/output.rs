@@ -322,6 +322,8 @@ impl From<&core::StrategyInfo> for NativeStrategyInfo {
 pub struct NativeOptionSpec {
     pub name: String,
     pub kind: OptionKind,
+    /// Most entries a list option may have (checked before it is converted).
+    pub max_length: Option<u32>,
 }
 
 /// Everything the TS layer must agree on with this addon, read once at load:
@@ -341,6 +343,7 @@ pub fn contract() -> NativeContract {
         .map(|&o| NativeOptionSpec {
             name: js_name(o).into(),
             kind: option_kind(o),
+            max_length: crate::convert::max_length(o),
         })
         .collect();
     NativeContract {

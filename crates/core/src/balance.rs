@@ -50,7 +50,11 @@ pub const EXACT_LIMIT: usize = 8;
 /// very many nodes each document spans many chunks, and the heuristic is used
 /// even for few documents.
 pub const EXACT_BUDGET: u64 = 20_000_000;
-/// Work budget of the heuristic's swap phase, in units of one chunk or document visited.
+/// Work budget of the heuristic's swap phase, in units of one chunk or
+/// document visited: evaluating an order costs `documents + 2 * nodes`
+/// units, and considering a pair that is not evaluated (equal lengths, whose
+/// swap changes nothing) costs one. So the phase does at most about this
+/// many elementary steps for every input, however many documents are equal.
 pub const SWAP_BUDGET: u64 = 10_000_000;
 
 /// The chosen order and its loads.
@@ -152,6 +156,9 @@ fn scaled_deviation(loads: &[u128], total: u128) -> u128 {
 /// Chooses the order of the documents of one packed row for `nodes`
 /// context-parallel nodes (see module docs). Lengths must be positive.
 pub fn balance(lengths: &[u32], nodes: u32) -> Result<Balance> {
+    // One packed row: small. Working on a copy means every later read sees
+    // the validated values even if the caller's memory changes meanwhile.
+    let lengths = &lengths.to_vec()[..];
     validate_u32(lengths, u32::MAX)?;
     if nodes == 0 || nodes > MAX_NODES {
         return Err(PackError::option(
@@ -169,7 +176,7 @@ pub fn balance(lengths: &[u32], nodes: u32) -> Result<Balance> {
     let seq = if exact {
         exact_search(lengths, chunks, nodes, total)
     } else {
-        heuristic(lengths, nodes, total)
+        heuristic(lengths, nodes, total).0
     };
     // Map lengths back to input indices; equal lengths keep their input order.
     let mut by_len: Vec<u32> = (0..lengths.len() as u32).collect();
@@ -297,7 +304,9 @@ impl Search {
 }
 
 /// Heuristic for many documents: best structured start, then pairwise swaps.
-fn heuristic(lengths: &[u32], nodes: u32, total: u128) -> Vec<u32> {
+/// Returns the order and the work units the swap phase spent (at most
+/// [`SWAP_BUDGET`] plus one evaluation).
+fn heuristic(lengths: &[u32], nodes: u32, total: u128) -> (Vec<u32>, u64) {
     let eval = |seq: &[u32]| scaled_deviation(&node_loads(seq.iter().copied(), nodes), total);
     let mut desc = lengths.to_vec();
     desc.sort_unstable_by(|a, b| b.cmp(a));
@@ -321,21 +330,25 @@ fn heuristic(lengths: &[u32], nodes: u32, total: u128) -> Vec<u32> {
             (best, best_dev) = (cand, d);
         }
     }
-    // First-improvement swaps under a deterministic work budget.
+    // First-improvement swaps under a deterministic work budget. Every pair
+    // considered is paid for, skipped or not: skipping equal pairs for free
+    // made the phase quadratic when most lengths are equal.
     let cost = (lengths.len() + 2 * nodes as usize) as u64;
-    let mut evals_left = (SWAP_BUDGET / cost).max(1);
-    let mut improved = true;
+    let all_equal = best.windows(2).all(|w| w[0] == w[1]);
+    let mut spent = 0u64;
+    let mut improved = !all_equal;
     'passes: while improved && best_dev > 0 {
         improved = false;
         for i in 0..best.len() {
             for j in i + 1..best.len() {
-                if best[i] == best[j] {
-                    continue;
-                }
-                if evals_left == 0 {
+                if spent >= SWAP_BUDGET {
                     break 'passes;
                 }
-                evals_left -= 1;
+                if best[i] == best[j] {
+                    spent += 1;
+                    continue;
+                }
+                spent += cost;
                 best.swap(i, j);
                 let d = eval(&best);
                 if d < best_dev {
@@ -347,7 +360,7 @@ fn heuristic(lengths: &[u32], nodes: u32, total: u128) -> Vec<u32> {
             }
         }
     }
-    best
+    (best, spent)
 }
 
 #[cfg(test)]
@@ -383,6 +396,41 @@ mod tests {
             distinct_orders(&[5, 5, 5, 2, 2, 1, 9, 9]),
             40320 / (6 * 2 * 2)
         );
+    }
+
+    /// The swap phase stays within its budget whatever the lengths: equal
+    /// lengths (once free to skip, so quadratic), two alternating lengths,
+    /// and distinct ones. Counts work, not time.
+    #[test]
+    fn swap_phase_stays_within_budget() {
+        let cases: Vec<(Vec<u32>, u32)> = vec![
+            (vec![100; 320_000], 3),
+            (
+                (0..200_000)
+                    .map(|i| if i % 1000 == 0 { 7 } else { 100 })
+                    .collect(),
+                3,
+            ),
+            ((0..50_000).map(|i| 1 + i % 2).collect(), 5),
+            ((1..=3_000).collect(), 2),
+        ];
+        for (lengths, nodes) in cases {
+            let total: u128 = lengths.iter().map(|&l| (l as u128) * (l as u128)).sum();
+            let cost = (lengths.len() + 2 * nodes as usize) as u64;
+            let (order, spent) = heuristic(&lengths, nodes, total);
+            assert!(
+                spent <= SWAP_BUDGET + cost,
+                "{} docs: {spent} units",
+                lengths.len()
+            );
+            let mut a = order.clone();
+            let mut b = lengths.clone();
+            a.sort_unstable();
+            b.sort_unstable();
+            assert_eq!(a, b, "the order is a permutation of the lengths");
+        }
+        // All equal: nothing to improve, nothing spent.
+        assert_eq!(heuristic(&[9; 1000], 4, 81_000).1, 0);
     }
 
     #[test]

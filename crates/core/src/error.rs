@@ -33,6 +33,9 @@ pub enum ErrorKind {
     TooManyItems,
     /// The caller cancelled the work before it finished.
     Aborted,
+    /// The lengths were not the same on two reads: memory the caller shares
+    /// with another thread changed during the call ([`crate::guard`]).
+    InputChanged,
 }
 
 /// One piece of a message: text, or an option name spelled by the reader.

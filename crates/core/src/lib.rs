@@ -34,7 +34,9 @@ pub mod algorithms;
 pub mod balance;
 pub mod control;
 pub mod error;
+pub mod guard;
 pub mod input;
+pub mod limits;
 pub mod metrics;
 pub mod packing;
 pub mod parallel;
@@ -74,6 +76,7 @@ pub fn pack(lengths: &[u32], req: &Request, ctl: &Control) -> Result<Outcome> {
     } else {
         algorithms::run(lengths, req, max_len, &workers, ctl)?
     };
+    guard::check_loads(&packing, lengths, capacity)?;
     debug_assert_eq!(packing.verify(lengths, capacity), Ok(()));
     let metrics = Metrics::compute_known_max(&packing, lengths, capacity, max_len, &workers);
     Ok(Outcome { packing, metrics })

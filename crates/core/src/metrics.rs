@@ -252,7 +252,8 @@ pub fn l2_bound_known_max(lengths: &[u32], c: u32, max_len: u32, workers: &Worke
         let mut parts = workers.map(&chunks, |_, r| {
             let mut hist = vec![0u32; width];
             for &l in &lengths[r] {
-                hist[l as usize] += 1;
+                // Clamped: the maximum was read in another pass (`guard`).
+                hist[(l as usize).min(width - 1)] += 1;
             }
             hist
         });
@@ -319,7 +320,7 @@ fn l2_sweep(k: usize, value: impl Fn(usize) -> u64, count: impl Fn(usize) -> u64
         }
         let (n2, s2) = (n_hi - n1, s_hi - s1);
         let s3 = s_lo - below;
-        let free_in_j2 = n2 * c64 - s2;
+        let free_in_j2 = (n2 * c64).saturating_sub(s2); // sizes above c only if the input changed
         n1 + n2 + s3.saturating_sub(free_in_j2).div_ceil(c64)
     };
     let mut best = eval(0, 0);

@@ -27,7 +27,10 @@ impl Assignment {
         let mut bin_loads = vec![0u32; num_bins];
         for (&item, &b) in order.iter().zip(&bin_of) {
             bin_offsets[b as usize + 1] += 1;
-            bin_loads[b as usize] += lengths[item as usize];
+            // Saturating: a length that changed since placement must not
+            // wrap a load back under capacity (see `guard::check_loads`).
+            let load = &mut bin_loads[b as usize];
+            *load = load.saturating_add(lengths[item as usize]);
         }
         for b in 0..num_bins {
             bin_offsets[b + 1] += bin_offsets[b];

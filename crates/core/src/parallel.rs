@@ -9,15 +9,20 @@
 //! come back in chunk order, so anything built from them depends only on the
 //! input and the chunking, never on scheduling.
 //!
-//! Why a local pool: `threads` must mean what it says, and the host process's
-//! global rayon pool (if any) is left alone. The last pool built is cached:
-//! starting threads costs tens of microseconds, which is measurable at 100k
-//! items; one cached size (not one per size) bounds the idle threads kept.
+//! One pool for the whole process, built on first use with one thread fewer
+//! than the machine's parallelism (the caller is the last worker) and never
+//! rebuilt: `T` workers means that at most `T` threads work on a call, not
+//! that `T` threads exist. So a `threads` value (even 1,024 on three items)
+//! never creates threads, alternating values never build pools, concurrent
+//! calls share the same threads, and the host process's global rayon pool
+//! (if any) is left alone. The effective worker count is
+//! `min(T, machine parallelism)`; callers also cap it by what their input
+//! can use ([`Workers::for_items`]).
 
 use rayon::{ThreadPool, ThreadPoolBuilder};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Mutex, OnceLock};
 
 /// Smallest chunk worth a task: below this the fork/join overhead dominates.
 const MIN_CHUNK: usize = 1 << 15;
@@ -26,12 +31,43 @@ const MIN_CHUNK: usize = 1 << 15;
 /// hold up the others (rayon steals the remaining chunks).
 const CHUNKS_PER_WORKER: usize = 4;
 
-static POOL: Mutex<Option<(usize, Arc<ThreadPool>)>> = Mutex::new(None);
+/// The process's one pool (`None` on a single-core machine or if the OS refused threads).
+static POOL: OnceLock<Option<ThreadPool>> = OnceLock::new();
+/// Pools built so far (0 or 1; tests assert it).
+static POOLS_BUILT: AtomicUsize = AtomicUsize::new(0);
+
+/// The machine's parallelism (at least 1).
+pub fn machine_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |c| c.get())
+}
+
+/// Number of worker pools this process has built: never more than one.
+pub fn pools_built() -> usize {
+    POOLS_BUILT.load(Ordering::Relaxed)
+}
+
+fn pool() -> Option<&'static ThreadPool> {
+    POOL.get_or_init(|| {
+        let extra = machine_threads().saturating_sub(1);
+        if extra == 0 {
+            return None;
+        }
+        POOLS_BUILT.fetch_add(1, Ordering::Relaxed);
+        ThreadPoolBuilder::new()
+            .num_threads(extra)
+            .thread_name(|i| format!("seqpack-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
 
 /// A worker count and, above one, the pool that runs them.
 #[derive(Clone)]
 pub struct Workers {
-    pool: Option<Arc<ThreadPool>>,
+    pool: Option<&'static ThreadPool>,
+    /// Workers that may run at once, the caller included (`1` when `pool` is `None`).
+    threads: usize,
     min_chunk: usize,
 }
 
@@ -40,6 +76,7 @@ impl Workers {
     pub const fn sequential() -> Self {
         Workers {
             pool: None,
+            threads: 1,
             min_chunk: MIN_CHUNK,
         }
     }
@@ -52,43 +89,33 @@ impl Workers {
         self
     }
 
-    /// `threads` workers (1 = [`sequential`](Self::sequential)). If the OS
+    /// Up to `threads` workers (1 = [`sequential`](Self::sequential)), at
+    /// most the machine's parallelism, on the shared pool. If the OS
     /// refuses threads, falls back to sequential: same results, slower.
     pub fn new(threads: usize) -> Self {
+        let threads = threads.min(machine_threads());
         if threads <= 1 {
             return Self::sequential();
         }
-        let mut cached = lock(&POOL);
-        if let Some((t, pool)) = cached.as_ref() {
-            if *t == threads {
-                return Workers {
-                    pool: Some(pool.clone()),
-                    min_chunk: MIN_CHUNK,
-                };
-            }
+        match pool() {
+            Some(pool) => Workers {
+                pool: Some(pool),
+                threads: threads.min(pool.current_num_threads() + 1),
+                min_chunk: MIN_CHUNK,
+            },
+            None => Self::sequential(),
         }
-        match ThreadPoolBuilder::new()
-            .num_threads(threads - 1)
-            .thread_name(|i| format!("seqpack-{i}"))
-            .build()
-        {
-            Ok(pool) => {
-                let pool = Arc::new(pool);
-                *cached = Some((threads, pool.clone()));
-                Workers {
-                    pool: Some(pool),
-                    min_chunk: MIN_CHUNK,
-                }
-            }
-            Err(_) => Self::sequential(),
-        }
+    }
+
+    /// [`Workers::new`] capped by what `n` items can use: one worker per
+    /// smallest chunk worth a task, so small inputs stay on the calling thread.
+    pub fn for_items(threads: usize, n: usize) -> Self {
+        Self::new(threads.min(n.div_ceil(MIN_CHUNK).max(1)))
     }
 
     /// Number of workers.
     pub fn threads(&self) -> usize {
-        self.pool
-            .as_ref()
-            .map_or(1, |p| p.current_num_threads() + 1)
+        self.threads
     }
 
     /// Splits `0..n` into contiguous, near-equal chunks, at most `max_chunks`
@@ -147,7 +174,7 @@ impl Workers {
                     *lock(&slots[c]) = Some(out);
                 };
                 pool.in_place_scope(|s| {
-                    for _ in 0..pool.current_num_threads().min(chunks.len() - 1) {
+                    for _ in 0..(self.threads - 1).min(chunks.len() - 1) {
                         s.spawn(|_| work());
                     }
                     work();
@@ -214,7 +241,19 @@ mod tests {
             }
         }
         assert_eq!(Workers::new(1).threads(), 1);
-        assert_eq!(Workers::new(2).threads(), 2);
+        assert_eq!(Workers::new(2).threads(), 2.min(machine_threads()));
+    }
+
+    #[test]
+    fn one_pool_whatever_the_thread_counts() {
+        for t in [2, 3, 1024, 2, 7, 1024, 3] {
+            let w = Workers::new(t);
+            assert!(w.threads() <= machine_threads().min(t));
+            let cs = w.chunks(1 << 20, usize::MAX);
+            assert_eq!(w.map(&cs, |_, r| r.len()).iter().sum::<usize>(), 1 << 20);
+        }
+        assert!(pools_built() <= 1);
+        assert_eq!(Workers::for_items(1024, 3).threads(), 1);
     }
 
     #[test]

@@ -181,6 +181,7 @@ impl RequestBuilder {
                 _ => Ok(()),
             }
         };
+        crate::limits::check_lists(self.capacities.as_deref(), self.layouts.as_deref())?;
         int(OptionName::K, self.k.map(u64::from))?;
         int(OptionName::Threads, self.threads.map(|t| t as u64))?;
         int(OptionName::GroupSize, self.group_size.map(u64::from))?;

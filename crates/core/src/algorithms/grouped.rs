@@ -13,7 +13,9 @@
 //! - [`heterogeneous`] (OHGBFD / OSHGBFD): each group has one bin per device,
 //!   each with its own capacity; an item goes to the feasible bin with the
 //!   smallest `sum(weight) / capacity`; a new group takes the first allowed
-//!   layout with a bin big enough for the item.
+//!   layout with a bin big enough for the item. The search structure,
+//!   [`RatioIndex`], is shared with the other placement structures in
+//!   [`crate::placement`].
 //!
 //! Two defects of LightBinPack are excluded by construction and checked by
 //! [`Packing::verify`] in the tests: an item is assigned exactly once (there is
@@ -32,9 +34,11 @@
 use super::order;
 use crate::control::Control;
 use crate::error::Result;
+use crate::guard;
 use crate::packing::{Assignment, Packing};
 use crate::parallel::Workers;
-use crate::placement::{DenseIndex, RemainingIndex, SparseIndex, DENSE_LIMIT};
+use crate::placement::{DenseIndex, RatioIndex, RemainingIndex, SparseIndex, DENSE_LIMIT};
+use crate::strategy::OptionName;
 
 /// `group_offsets` for `groups` groups of `size` bins each.
 fn uniform_group_offsets(groups: usize, size: u32) -> Vec<u32> {
@@ -132,7 +136,8 @@ fn grouped_best_fit_in<I: RemainingIndex>(
 ) -> Result<(Vec<u32>, usize)> {
     let g = group_size as usize;
     let total: u64 = order.iter().map(|&i| lengths[i as usize] as u64).sum();
-    let groups_hint = (total / (capacity as u64 * g as u64)) as usize + 1;
+    let groups_hint =
+        ((total / (capacity as u64 * g as u64)) as usize + 1).min(order.len() / g + 1);
     // Groups keyed by their largest remaining capacity; a full group leaves for good.
     let mut index = I::new(capacity, groups_hint);
     // Remaining capacity per bin, and per group a max-heap of its bins laid out
@@ -143,7 +148,9 @@ fn grouped_best_fit_in<I: RemainingIndex>(
     let mut bin_of = Vec::with_capacity(order.len());
     for (k, &item) in order.iter().enumerate() {
         ctl.checkpoint(k)?;
+        // Read once and checked, so `rem[bin] - len` cannot wrap (see `guard`).
         let len = lengths[item as usize];
+        guard::check_length(item, len, capacity)?;
         let group = match index.take_ceil(len) {
             Some((_, group)) => group as usize,
             None => {
@@ -232,7 +239,9 @@ pub fn ogbfdp(
         base_group += last;
     }
     // Repack: decreasing length, ties by ascending index, as everywhere.
-    leftovers.sort_unstable_by_key(|&i| (std::cmp::Reverse(lengths[i as usize]), i));
+    // Each length is read once into the key, so the comparator stays a
+    // total order even if the lengths change meanwhile (`guard`).
+    leftovers.sort_by_cached_key(|&i| (std::cmp::Reverse(lengths[i as usize]), i));
     let (bin_of, groups) = grouped_best_fit(lengths, &leftovers, capacity, group_size, ctl)?;
     out_bin.extend(bin_of.iter().map(|&b| (base_group * g) as u32 + b));
     out_order.extend(leftovers);
@@ -251,158 +260,6 @@ pub fn ogbfdp(
 // OHGBFD / OSHGBFD
 // ---------------------------------------------------------------------------
 
-/// Open bins of one capacity in the heterogeneous strategies, for the query
-/// "among bins with remaining `>= len`, the one with the smallest
-/// `sum(weight) / capacity`".
-///
-/// A segment tree over bin numbers (power-of-two leaves, grown by doubling)
-/// whose nodes hold the *largest remaining* and the *smallest ratio* of their
-/// subtree. The query is a branch-and-bound descent: subtrees whose largest
-/// remaining is below `len` cannot hold the item, subtrees whose smallest ratio
-/// cannot beat the best candidate found so far cannot win; among the rest the
-/// child with the smaller ratio (then more room) is visited first.
-///
-/// Complexity: `set` is `O(log B)` (amortised, with doubling). `best` is
-/// `O(log B)` when the lowest-ratio bins have room, which is the usual case
-/// (a low ratio means little weight, i.e. few or short items); it degrades
-/// towards `O(B)` when many low-ratio bins are too full for the item, because
-/// the two keys (room, ratio) are not ordered together. A structure with a
-/// guaranteed polylogarithmic query (a range tree over remaining values) would
-/// cost `O(C)` memory per capacity and more per update; it was not needed on
-/// the measured workloads: 200,000 items of 16..4015 tokens on layouts
-/// `[8192, 4096, 4096, 2048]` and `8 x 4096`, with default, zero, `1e6 / len`
-/// and `len` weights, all ran at 0.5-1.1 us per item (release build, shared
-/// 2-core machine). A single tree over all capacities instead took 8 us per
-/// item with default weights, hence one tree per capacity ([`CapacityClass`]).
-///
-/// Ties: smallest ratio, then most remaining, then lowest bin number.
-struct RatioTree {
-    /// Number of leaves (a power of two).
-    leaves: usize,
-    /// Largest remaining capacity per node (leaves at `leaves..2*leaves`); 0 for unused leaves.
-    room: Vec<u32>,
-    /// Smallest ratio per node; `+inf` for unused leaves.
-    ratio: Vec<f64>,
-}
-
-/// A candidate bin: (ratio, remaining, bin).
-type Candidate = (f64, u32, u32);
-
-impl RatioTree {
-    fn new(bins_hint: usize) -> Self {
-        let leaves = bins_hint.max(1).next_power_of_two();
-        RatioTree {
-            leaves,
-            room: vec![0; 2 * leaves],
-            ratio: vec![f64::INFINITY; 2 * leaves],
-        }
-    }
-
-    #[inline]
-    fn pull(&mut self, node: usize) {
-        let (l, r) = (2 * node, 2 * node + 1);
-        self.room[node] = self.room[l].max(self.room[r]);
-        self.ratio[node] = self.ratio[l].min(self.ratio[r]);
-    }
-
-    /// Doubles the leaf count, keeping every bin; `O(B)`, so `O(1)` amortised per bin.
-    #[cold]
-    fn grow(&mut self) {
-        let old = self.leaves;
-        let leaves = 2 * old;
-        let mut room = vec![0; 2 * leaves];
-        let mut ratio = vec![f64::INFINITY; 2 * leaves];
-        room[leaves..leaves + old].copy_from_slice(&self.room[old..2 * old]);
-        ratio[leaves..leaves + old].copy_from_slice(&self.ratio[old..2 * old]);
-        *self = RatioTree {
-            leaves,
-            room,
-            ratio,
-        };
-        for node in (1..leaves).rev() {
-            self.pull(node);
-        }
-    }
-
-    /// Records bin `bin`'s remaining capacity and ratio. `O(log B)`.
-    fn set(&mut self, bin: u32, room: u32, ratio: f64) {
-        while bin as usize >= self.leaves {
-            self.grow();
-        }
-        let mut node = self.leaves + bin as usize;
-        self.room[node] = room;
-        self.ratio[node] = ratio;
-        while node > 1 {
-            node /= 2;
-            self.pull(node);
-        }
-    }
-
-    /// The bin with remaining `>= len` and the smallest ratio (ties in the type
-    /// docs), as `(ratio, remaining, bin)`.
-    fn best(&self, len: u32) -> Option<Candidate> {
-        let mut best: Option<Candidate> = None;
-        self.search(1, 0, self.leaves, len, &mut best);
-        best
-    }
-
-    fn search(
-        &self,
-        node: usize,
-        first: usize,
-        width: usize,
-        len: u32,
-        best: &mut Option<Candidate>,
-    ) {
-        let (room, ratio) = (self.room[node], self.ratio[node]);
-        if room < len {
-            return;
-        }
-        if let Some((br, broom, bbin)) = *best {
-            // Every bin below has ratio >= `ratio`, room <= `room`, number >= `first`.
-            if ratio > br
-                || (ratio == br && (room < broom || (room == broom && first as u32 > bbin)))
-            {
-                return;
-            }
-        }
-        if width == 1 {
-            *best = Some((ratio, room, first as u32));
-            return;
-        }
-        let (l, r) = (2 * node, 2 * node + 1);
-        let half = width / 2;
-        // Promising child first: smaller ratio, then more room (so equal ratios
-        // lead straight to the roomiest bin), then the left one.
-        let (rl, rr) = (self.ratio[l], self.ratio[r]);
-        if rr < rl || (rr == rl && self.room[r] > self.room[l]) {
-            self.search(r, first + half, half, len, best);
-            self.search(l, first, half, len, best);
-        } else {
-            self.search(l, first, half, len, best);
-            self.search(r, first + half, half, len, best);
-        }
-    }
-}
-
-/// Does candidate `a` beat `b`: smaller ratio, then more room, then lower bin number.
-fn beats(a: Candidate, b: Candidate) -> bool {
-    a.0 < b.0 || (a.0 == b.0 && (a.1 > b.1 || (a.1 == b.1 && a.2 < b.2)))
-}
-
-/// The bins of one capacity value: a [`RatioTree`] over them, numbered locally.
-///
-/// Why one tree per capacity: with mixed capacities, the small devices' empty
-/// bins (ratio 0) sit in every subtree of a single tree while the long items
-/// do not fit them, and the search would visit every subtree. Within one
-/// capacity, a class is skipped outright when the item is longer than it.
-struct CapacityClass {
-    capacity: u32,
-    tree: RatioTree,
-    /// Global bin number of each local bin (increasing, so local and global tie-breaks agree).
-    global: Vec<u32>,
-}
-
 /// OHGBFD (one layout) and OSHGBFD (several): groups of bins with per-device
 /// capacities.
 ///
@@ -415,10 +272,18 @@ struct CapacityClass {
 /// lengths are validated against the largest capacity of all layouts).
 ///
 /// Bins are numbered in opening order, so groups are contiguous. The result
-/// sets `bin_capacities` and `group_offsets`. Time: `O(n log n)` for the sort
-/// (`O(n + max_len)` when lengths are small) plus, per item, one
-/// ratio-tree query in each capacity class `>= len` (at most the number of
-/// distinct capacities) and one update.
+/// sets `bin_capacities` and `group_offsets`. The search is a
+/// [`RatioIndex`] over all bins: time `O(n log n)` for the sort (`O(n +
+/// max_len)` when lengths are small) plus `O((n + B) log B)` for `B` bins,
+/// whatever the weights and however many distinct capacities (an earlier
+/// per-capacity segment-tree search cost up to `O(B)` per item, which
+/// adversarial weights forced). Cancellation is polled by work done, so a
+/// group of many devices counts as much as many items.
+///
+/// Limits: a layout with many devices too small for the items makes empty
+/// bins in every group, so the output is capped at
+/// [`limits::bin_budget`](crate::limits::bin_budget) bins
+/// (`ERR_SEQPACK_INVALID_OPTION`).
 pub fn heterogeneous(
     lengths: &[u32],
     layouts: &[Vec<u32>],
@@ -426,6 +291,21 @@ pub fn heterogeneous(
     max_len: u32,
     ctl: &Control,
 ) -> Result<Packing> {
+    let option = if layouts.len() == 1 {
+        OptionName::Capacities
+    } else {
+        OptionName::Layouts
+    };
+    if let Some(w) = weights {
+        if w.len() != lengths.len() {
+            return Err(crate::error::PackError::option(
+                OptionName::Weights,
+                "",
+                format!("an array of {}", w.len()),
+                &format!("it must have one weight per length ({})", lengths.len()),
+            ));
+        }
+    }
     let order = order::decreasing(lengths, max_len);
     ctl.check()?;
     // Largest capacity of each layout, to pick the layout of a new group.
@@ -433,72 +313,50 @@ pub fn heterogeneous(
         .iter()
         .map(|l| l.iter().copied().max().unwrap_or(0))
         .collect();
-    let mut distinct: Vec<u32> = layouts.iter().flatten().copied().collect();
-    distinct.sort_unstable();
-    distinct.dedup();
-    let mut classes: Vec<CapacityClass> = distinct
-        .iter()
-        .map(|&capacity| CapacityClass {
-            capacity,
-            tree: RatioTree::new(64),
-            global: Vec::new(),
-        })
-        .collect();
+    let largest = layout_max.iter().copied().max().unwrap_or(0);
+    let budget = crate::limits::bin_budget(lengths.len());
     let weight =
         |i: u32| weights.map_or_else(|| (lengths[i as usize] as f64).powi(2), |w| w[i as usize]);
-    // Per bin: capacity, remaining, weight sum, class and local number.
+    let mut index = RatioIndex::new();
+    // Per bin: capacity and weight sum (its room lives in the index).
     let mut caps: Vec<u32> = Vec::new();
-    let mut room: Vec<u32> = Vec::new();
     let mut wsum: Vec<f64> = Vec::new();
-    let mut slot: Vec<(u32, u32)> = Vec::new();
     let mut group_offsets = vec![0u32];
-    let best = |classes: &[CapacityClass], len: u32| {
-        let mut best: Option<Candidate> = None;
-        for class in classes.iter().rev().take_while(|c| c.capacity >= len) {
-            if let Some((ratio, r, local)) = class.tree.best(len) {
-                let cand = (ratio, r, class.global[local as usize]);
-                if !matches!(best, Some(b) if !beats(cand, b)) {
-                    best = Some(cand);
-                }
-            }
-        }
-        best.map(|(_, _, bin)| bin)
-    };
+    let mut poll = ctl.poll();
     let mut bin_of = Vec::with_capacity(order.len());
-    for (k, &item) in order.iter().enumerate() {
-        ctl.checkpoint(k)?;
+    for &item in &order {
+        // Read once; checked so the room arithmetic below cannot wrap.
         let len = lengths[item as usize];
-        let bin = match best(&classes, len) {
+        guard::check_length(item, len, largest)?;
+        let (found, moves) = index.best(len);
+        poll.spend(moves)?;
+        let bin = match found {
             Some(b) => b,
             None => {
                 let layout = layout_max
                     .iter()
                     .position(|&m| m >= len)
-                    .expect("lengths are validated against the largest capacity");
-                for &c in &layouts[layout] {
-                    let ci = distinct
-                        .binary_search(&c)
-                        .expect("every layout capacity has a class");
-                    let class = &mut classes[ci];
-                    let local = class.global.len() as u32;
-                    class.global.push(caps.len() as u32);
-                    class.tree.set(local, c, 0.0);
-                    slot.push((ci as u32, local));
+                    .ok_or_else(|| guard::bad_length(item as usize, len, largest))?;
+                let devices = &layouts[layout];
+                if caps.len() + devices.len() > budget {
+                    return Err(crate::limits::too_many_bins(option, lengths.len()));
+                }
+                for &c in devices {
+                    index.push(c, 0.0);
                     caps.push(c);
-                    room.push(c);
                     wsum.push(0.0);
                 }
+                poll.spend(devices.len() as u64)?;
                 group_offsets.push(caps.len() as u32);
-                best(&classes, len).expect("the new group has a bin that fits")
+                let (found, moves) = index.best(len);
+                poll.spend(moves)?;
+                found.ok_or_else(|| guard::input_changed(Some(item as usize)))?
             }
         };
         let b = bin as usize;
-        room[b] -= len;
+        let room = index.room(bin) - len; // `best` answers only bins with room >= len
         wsum[b] += weight(item);
-        let (ci, local) = slot[b];
-        classes[ci as usize]
-            .tree
-            .set(local, room[b], wsum[b] / caps[b] as f64);
+        poll.spend(index.update(bin, room, wsum[b] / caps[b] as f64))?;
         bin_of.push(bin);
     }
     let mut p = Assignment {

@@ -50,10 +50,13 @@ pub fn threads_for(req: &Request, n: usize) -> usize {
     }
 }
 
-/// The workers for [`threads_for`]. [`crate::pack`] makes them once and
-/// hands the same workers to validation, the algorithm and the metrics.
+/// The workers for [`threads_for`], capped by the machine and by what `n`
+/// items can use ([`Workers::for_items`]): the bins never depend on it (OGBFDP's
+/// depend on [`threads_for`], not on the workers that run them).
+/// [`crate::pack`] makes them once and hands the same workers to validation,
+/// the algorithm and the metrics.
 pub fn workers_for(req: &Request, n: usize) -> Workers {
-    Workers::new(threads_for(req, n))
+    Workers::for_items(threads_for(req, n), n)
 }
 
 /// Runs the requested strategy on validated, non-empty lengths whose largest

@@ -42,9 +42,14 @@ pub fn ffd(lengths: &[u32], capacity: u32, max_len: u32, ctl: &Control) -> Resul
 /// a stable comparison sort: `O(n log n)`. Not on any strategy's path (BFD and
 /// OBFD use the length histogram): it is the textbook order the tests feed to
 /// item-by-item best fit as an independent reference for their bins.
+///
+/// Each length is read once into a cached key, so the comparison stays a
+/// total order even if the lengths change during the sort (a comparator
+/// that reads them again could see two answers, and the standard sort may
+/// panic on an inconsistent order).
 pub fn sorted_decreasing(lengths: &[u32]) -> Vec<u32> {
     let mut idx = order::identity(lengths.len());
-    idx.sort_by(|&a, &b| lengths[b as usize].cmp(&lengths[a as usize]));
+    idx.sort_by_cached_key(|&i| std::cmp::Reverse(lengths[i as usize]));
     idx
 }
 
@@ -218,9 +223,9 @@ pub fn mffd_packing(
         return Ok(mffd(lengths, capacity, dec, ctl)?.into_packing(lengths));
     }
     let workers = crate::parallel::Workers::sequential();
-    let hist = runs::histogram(lengths, max_len, &workers, ctl)?;
+    let hist = runs::histogram(lengths, max_len, capacity, &workers, ctl)?;
     let count = &hist.count;
-    let width = count.len();
+    let width = max_len as usize + 1; // slot max_len + 1 (overflow) is empty
     let class = |v: usize| SizeClass::of(v as u32, capacity);
     let hint = (hist.total / capacity as u64) as usize + 1;
     let mut plan = runs::RunPlan::new(capacity, max_len, hint);
@@ -435,17 +440,25 @@ pub fn mffd(
     let mut bin_of = Vec::with_capacity(n);
     let mut placed = vec![false; n];
     let mut remaining: Vec<u32> = Vec::with_capacity(bins_estimate(lengths, capacity));
-    let mut put = |item: u32, bin: usize, remaining: &mut Vec<u32>| {
+    // Reads the length once and refuses what does not fit, so a length that
+    // is not what the classes assumed (see `guard`) is an error, never a
+    // wrapped remaining capacity.
+    let mut put = |item: u32, bin: usize, remaining: &mut Vec<u32>| -> Result<()> {
+        let l = len(item);
+        crate::guard::check_length(item, l, capacity)?;
+        remaining[bin] = remaining[bin]
+            .checked_sub(l)
+            .ok_or_else(|| crate::guard::input_changed(Some(item as usize)))?;
         out_order.push(item);
         bin_of.push(bin as u32);
         placed[item as usize] = true;
-        remaining[bin] -= len(item);
+        Ok(())
     };
 
     // Step 1.
     for (b, &item) in large.iter().enumerate() {
         remaining.push(capacity);
-        put(item, b, &mut remaining);
+        put(item, b, &mut remaining)?;
     }
     ctl.check()?;
 
@@ -462,7 +475,7 @@ pub fn mffd(
             medium_asc.next();
         }
         if let Some(i) = fitting.pop() {
-            put(i, b, &mut remaining);
+            put(i, b, &mut remaining)?;
             got_medium[b] = true;
         }
     }
@@ -485,8 +498,8 @@ pub fn mffd(
             hi -= 1;
         }
         if hi > lo + 1 {
-            put(small_asc[lo], b, &mut remaining);
-            put(small_asc[hi - 1], b, &mut remaining);
+            put(small_asc[lo], b, &mut remaining)?;
+            put(small_asc[hi - 1], b, &mut remaining)?;
             lo += 1;
             hi -= 1;
         }
@@ -502,6 +515,7 @@ pub fn mffd(
     for (k, item) in rest.enumerate() {
         ctl.checkpoint(k)?;
         let l = len(item);
+        crate::guard::check_length(item, l, capacity)?;
         let b = ff.find(l).map_or_else(
             || {
                 remaining.push(capacity);

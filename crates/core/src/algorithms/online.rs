@@ -62,22 +62,31 @@ pub fn run(
     let hint = bins_estimate(lengths, capacity);
     let packer = OnlinePacker::with_hint(strategy, capacity, k, None, hint)?;
     let assignment = match packer {
-        OnlinePacker::Nf(r) => batch(r, lengths, ctl)?,
-        OnlinePacker::Ff(r) => batch(r, lengths, ctl)?,
-        OnlinePacker::BfDense(r) => batch(r, lengths, ctl)?,
-        OnlinePacker::BfSparse(r) => batch(r, lengths, ctl)?,
-        OnlinePacker::WfDense(r) => batch(r, lengths, ctl)?,
-        OnlinePacker::WfSparse(r) => batch(r, lengths, ctl)?,
-        OnlinePacker::Hk(r) => batch(r, lengths, ctl)?,
+        OnlinePacker::Nf(r) => batch(r, lengths, capacity, ctl)?,
+        OnlinePacker::Ff(r) => batch(r, lengths, capacity, ctl)?,
+        OnlinePacker::BfDense(r) => batch(r, lengths, capacity, ctl)?,
+        OnlinePacker::BfSparse(r) => batch(r, lengths, capacity, ctl)?,
+        OnlinePacker::WfDense(r) => batch(r, lengths, capacity, ctl)?,
+        OnlinePacker::WfSparse(r) => batch(r, lengths, capacity, ctl)?,
+        OnlinePacker::Hk(r) => batch(r, lengths, capacity, ctl)?,
     };
     Ok(assignment)
 }
 
 /// The batch loop: every item in input order through `rule`. `O(n)` pushes.
-fn batch<R: OnlineRule>(mut rule: R, lengths: &[u32], ctl: &Control) -> Result<Assignment> {
+/// Each length is read once and checked against `1..=capacity` (one
+/// compare, [`crate::guard`]): the rules' arithmetic needs it, and the
+/// lengths may have changed since validation.
+fn batch<R: OnlineRule>(
+    mut rule: R,
+    lengths: &[u32],
+    capacity: u32,
+    ctl: &Control,
+) -> Result<Assignment> {
     let mut bin_of = Vec::with_capacity(lengths.len());
     for (i, &len) in lengths.iter().enumerate() {
         ctl.checkpoint(i)?;
+        crate::guard::check_length(i as u32, len, capacity)?;
         bin_of.push(rule.push(len, &mut ()).bin as u32);
     }
     Ok(Assignment {
@@ -671,5 +680,5 @@ impl OnlineRule for HarmonicK {
 
 /// Packs `lengths` in input order with [`HarmonicK`].
 pub fn harmonic_k(lengths: &[u32], capacity: u32, k: u32, ctl: &Control) -> Result<Assignment> {
-    batch(HarmonicK::new(capacity, k), lengths, ctl)
+    batch(HarmonicK::new(capacity, k), lengths, capacity, ctl)
 }

@@ -7,39 +7,65 @@
 /// (the usual case: lengths are bounded by a context size); otherwise a
 /// comparison sort of packed `(!len, index)` keys, `O(n log n)`, so a huge
 /// capacity with few items never pays for a huge histogram.
+///
+/// Always a permutation of `0..n`, even when `max_len` is wrong or the
+/// lengths change between the counting sort's two reads: lengths outside
+/// `1..=max_len` go to an overflow bucket, every write is bounded by its
+/// length's segment, and any mismatch falls back to the comparison sort,
+/// which reads each length once (see [`guard`](crate::guard)).
 pub fn decreasing(lengths: &[u32], max_len: u32) -> Vec<u32> {
     let n = lengths.len();
     if histogram_pays(n, max_len) {
-        // count[v] = how many items have length v; then turn counts into the
-        // first output slot of each length, longest first.
-        let mut start = vec![0u32; max_len as usize + 1];
-        for &l in lengths {
-            start[l as usize] += 1;
+        if let Some(order) = counting_decreasing(lengths, max_len) {
+            return order;
         }
-        let mut pos = 0u32;
-        for v in (0..=max_len as usize).rev() {
-            let c = start[v];
-            start[v] = pos;
-            pos += c;
-        }
-        let mut order = vec![0u32; n];
-        for (i, &l) in lengths.iter().enumerate() {
-            let slot = &mut start[l as usize];
-            order[*slot as usize] = i as u32;
-            *slot += 1;
-        }
-        order
-    } else if n >= RADIX_MIN_ITEMS {
-        radix_decreasing(lengths, max_len)
-    } else {
-        let mut keys: Vec<u64> = lengths
-            .iter()
-            .enumerate()
-            .map(|(i, &l)| ((!l as u64) << 32) | i as u64)
-            .collect();
-        keys.sort_unstable();
-        keys.into_iter().map(|k| k as u32).collect()
     }
+    if n >= RADIX_MIN_ITEMS {
+        return radix_decreasing(lengths);
+    }
+    let mut keys: Vec<u64> = lengths
+        .iter()
+        .enumerate()
+        .map(|(i, &l)| ((!l as u64) << 32) | i as u64)
+        .collect();
+    keys.sort_unstable();
+    keys.into_iter().map(|k| k as u32).collect()
+}
+
+/// The counting sort of [`decreasing`], or `None` if the lengths disagree
+/// with `max_len` or changed between its two passes.
+fn counting_decreasing(lengths: &[u32], max_len: u32) -> Option<Vec<u32>> {
+    let n = lengths.len();
+    // Bucket `max_len + 1` collects lengths above `max_len`; with bucket 0
+    // it must stay empty.
+    let top = max_len as usize + 1;
+    let bucket = |l: u32| (l as usize).min(top);
+    // seg[v] = [next slot, end] of length v's segment, longest first.
+    let mut seg = vec![[0u32; 2]; top + 1];
+    for &l in lengths {
+        seg[bucket(l)][1] += 1;
+    }
+    if seg[0][1] != 0 || seg[top][1] != 0 {
+        return None;
+    }
+    let mut pos = 0u32;
+    for v in (0..top).rev() {
+        let c = seg[v][1];
+        seg[v] = [pos, pos + c];
+        pos += c;
+    }
+    let mut order = vec![0u32; n];
+    for (i, &l) in lengths.iter().enumerate() {
+        let s = &mut seg[bucket(l)];
+        if s[0] == s[1] {
+            return None; // more items of this length than counted
+        }
+        order[s[0] as usize] = i as u32;
+        s[0] += 1;
+    }
+    // n writes, none past its segment's end: every segment is exactly full,
+    // so every slot was written once.
+    Some(order)
 }
 
 /// Below this many items a comparison sort beats the radix sort's fixed
@@ -47,22 +73,21 @@ pub fn decreasing(lengths: &[u32], max_len: u32) -> Vec<u32> {
 const RADIX_MIN_ITEMS: usize = 4096;
 
 /// [`decreasing`] for a length range too wide for one histogram: an LSD
-/// radix sort of `(max_len - len, index)` keys, `O(p (n + 2^d))` for `p =
-/// ceil(bits(max_len) / 12)` passes of `d <= 12` bits (at most 3 passes for
-/// any `u32`). Each pass is a stable counting sort on one digit, and the keys
+/// radix sort of `(!len, index)` keys, three passes of 11 bits, `O(n)`
+/// each; a pass whose digit every key shares (the high bits when lengths are
+/// below 2^22) is skipped after its count. Each length is read once, so the
+/// result is a permutation whatever `max_len` said. Each pass is a stable counting sort on one digit, and the keys
 /// start in index order, so equal lengths keep ascending index: the same
 /// order as the comparison sort, without its `log n` (on a million lengths
 /// up to 2^22 it replaces a sort of ~40 ns/item by two linear passes).
-fn radix_decreasing(lengths: &[u32], max_len: u32) -> Vec<u32> {
+fn radix_decreasing(lengths: &[u32]) -> Vec<u32> {
     let n = lengths.len();
-    let bits = (32 - max_len.leading_zeros()).max(1);
-    let passes = bits.div_ceil(12);
-    let digit = bits.div_ceil(passes);
+    let (passes, digit) = (3u32, 11u32);
     let mask = (1u64 << digit) - 1;
     let mut a: Vec<u64> = lengths
         .iter()
         .enumerate()
-        .map(|(i, &l)| (((max_len - l) as u64) << 32) | i as u64)
+        .map(|(i, &l)| ((!l as u64) << 32) | i as u64)
         .collect();
     let mut b = vec![0u64; n];
     let mut count = vec![0u32; 1 << digit];
@@ -151,6 +176,15 @@ mod tests {
             let mut want: Vec<u32> = (0..n as u32).collect();
             want.sort_by(|&a, &b| lengths[b as usize].cmp(&lengths[a as usize]));
             assert_eq!(decreasing(&lengths, max_len), want, "n={n} max={max}");
+        }
+    }
+
+    #[test]
+    fn wrong_max_len_still_gives_a_permutation() {
+        let lengths = [5, 9, 5, 1, 9, 3, 0];
+        let want = vec![1, 4, 0, 2, 5, 3, 6];
+        for max in [0, 1, 4, 8, 9, 100] {
+            assert_eq!(decreasing(&lengths, max), want, "max_len {max}");
         }
     }
 }

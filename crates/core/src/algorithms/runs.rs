@@ -26,9 +26,19 @@
 //! over per-chunk histograms), located among the runs by binary search.
 //! Memory: the output plus three `u32` per run plus `O(max_len)` per chunk and
 //! the policy's structure.
+//!
+//! False facts (see [`guard`](crate::guard)): a length outside
+//! `1..=max_len`, or `max_len > capacity`, is a typed error before anything
+//! is placed (the histogram has an overflow bucket, so it is never indexed
+//! out of range); a run that a fresh bin cannot take is an error, never an
+//! endless loop of empty bins; and the scatter lets each chunk write exactly
+//! as many items of each length as the histogram counted for it, so if the
+//! lengths change between the two passes the result is an error, never an
+//! item written twice or a slot left unwritten.
 
 use crate::control::Control;
 use crate::error::Result;
+use crate::guard;
 use crate::packing::Packing;
 use crate::parallel::{self, Workers};
 use crate::placement::Placement;
@@ -46,24 +56,36 @@ pub(crate) struct Histogram {
 }
 
 /// One pass over `lengths` (split over `workers`), `O(n + max_len)` per chunk.
+///
+/// `count` has `max_len + 2` slots: slot `max_len + 1` counts lengths above
+/// `max_len`, and it and slot 0 must be empty, else the result is a typed
+/// error naming the first offender (`capacity` decides which error).
 pub(crate) fn histogram(
     lengths: &[u32],
     max_len: u32,
+    capacity: u32,
     workers: &Workers,
     ctl: &Control,
 ) -> Result<Histogram> {
     let n = lengths.len();
-    let width = max_len as usize + 1;
+    if max_len > capacity {
+        return Err(guard::first_offender(lengths, capacity, capacity));
+    }
+    let width = max_len as usize + 2;
+    let top = max_len as usize + 1;
     // Per-chunk histograms cost `width` each: keep their total within `O(n)`.
     let chunks = workers.chunks(n, (n / width).max(1));
     let mut before: Vec<Vec<u32>> = workers.map(&chunks, |_, r| {
         let mut h = vec![0u32; width];
         for &l in &lengths[r] {
-            h[l as usize] += 1;
+            h[(l as usize).min(top)] += 1;
         }
         h
     });
     ctl.check()?;
+    if before.iter().any(|h| h[0] != 0 || h[top] != 0) {
+        return Err(guard::first_offender(lengths, max_len, capacity));
+    }
     let mut count = vec![0u32; width];
     let mut total = 0u64;
     for (v, cnt) in count.iter_mut().enumerate() {
@@ -169,6 +191,12 @@ impl RunPlan {
             };
             let r = self.remaining[bin as usize];
             let m = left.min(r / v);
+            if m == 0 {
+                // Only a length above the capacity gets here (a chosen bin
+                // has room for `v`); `v <= max_len <= capacity` was checked,
+                // so this is a defence against an endless loop, not a path.
+                return Err(guard::input_changed(None));
+            }
             let rest = r - m * v;
             self.remaining[bin as usize] = rest;
             placement.set(bin, rest);
@@ -196,7 +224,7 @@ pub fn pack_by_runs<P: Placement>(
     workers: &Workers,
     ctl: &Control,
 ) -> Result<Packing> {
-    let hist = histogram(lengths, max_len, workers, ctl)?;
+    let hist = histogram(lengths, max_len, capacity, workers, ctl)?;
     // The placement is sequential; meanwhile another worker allocates and
     // faults in the output (a page fault per 4 KiB costs about as much as
     // the scatter's stores).
@@ -260,25 +288,41 @@ pub(crate) fn attach(
     run_first.extend([n as u32, n as u32]);
 
     let out = parallel::as_atomic(&mut items);
-    let done: Vec<Result<()>> = workers.map(&hist.chunks, |c, range| {
-        // Cursor per length: [next slot, end of its run, run].
-        let mut cur = vec![[0u32; 3]; width];
-        for v in 1..width {
-            if before[c][v] == count[v] {
-                continue; // no item of length v from here on
+    let chunks = &hist.chunks;
+    let top = width - 1;
+    let last = chunks.len() - 1;
+    let done: Vec<Result<()>> = workers.map(chunks, |c, range| {
+        // Cursor per length: [next slot, end of its run, run, items of this
+        // length the chunk may still write]. Slots 0 and `top` allow none.
+        let mut cur = vec![[0u32; 4]; width];
+        for v in 1..top {
+            let share = if c == last {
+                count[v]
+            } else {
+                before[c + 1][v]
+            } - before[c][v];
+            if share == 0 {
+                continue;
             }
             let runs = run_from[v] as usize..run_from[v - 1] as usize;
             let k = run_first[runs.start] + before[c][v];
             let r = runs.start + run_first[runs].partition_point(|&f| f <= k) - 1;
             let slot = run_slot[r] + (k - run_first[r]);
             let end = run_slot[r] + (run_first[r + 1] - run_first[r]);
-            cur[v] = [slot, end, r as u32];
+            cur[v] = [slot, end, r as u32, share];
         }
         let mut i = range.start;
         for block in lengths[range].chunks(Control::STRIDE) {
             ctl.check()?;
             for &l in block {
-                let c = &mut cur[l as usize];
+                let c = &mut cur[(l as usize).min(top)];
+                // The chunk writes exactly its counted share of each length
+                // (the shares sum to its item count), so a length that
+                // changed since the histogram runs one share dry here.
+                if c[3] == 0 {
+                    return Err(guard::input_changed(Some(i)));
+                }
+                c[3] -= 1;
                 out[c[0] as usize].store(i as u32, Relaxed);
                 c[0] += 1;
                 if c[0] == c[1] {

@@ -13,13 +13,17 @@
 //! | [`FirstFit`] | [`MaxTree`] by bin position | leftmost bin with remaining `>= len` |
 //!
 //! The grouped strategies reuse [`RemainingIndex`] directly, keyed by a group's
-//! largest remaining capacity instead of a bin's.
+//! largest remaining capacity instead of a bin's; the heterogeneous ones
+//! search by ratio with [`RatioIndex`] (smallest weight per capacity among
+//! the bins with room).
 
 pub mod bitset;
 pub mod first_fit;
+pub mod ratio;
 pub mod remaining;
 
 pub use first_fit::MaxTree;
+pub use ratio::RatioIndex;
 pub use remaining::{DenseIndex, RemainingIndex, SparseIndex, DENSE_LIMIT};
 
 use crate::control::Control;
@@ -109,16 +113,20 @@ impl Placement for FirstFit {
     }
 }
 
-/// A rough bin count to pre-size structures: `sum / capacity + 1`.
+/// A rough bin count to pre-size structures: `sum / capacity + 1`, and never
+/// more than one bin per item (lengths above the capacity, which validation
+/// excludes, must not turn into a huge allocation).
 pub fn bins_estimate(lengths: &[u32], capacity: u32) -> usize {
     let total: u64 = lengths.iter().map(|&l| l as u64).sum();
-    (total / capacity as u64) as usize + 1
+    ((total / capacity as u64) as usize + 1).min(lengths.len() + 1)
 }
 
 /// The any-fit loop: places `lengths[order[0]], lengths[order[1]], ...` one by one.
 ///
 /// `O(n * cost(find + set))`. Bins are numbered in the order they open; an item
-/// goes to a new bin exactly when `find` returns `None`.
+/// goes to a new bin exactly when `find` returns `None`. A length outside
+/// `1..=capacity` (validation bypassed, or the input changed) is a typed
+/// error, never a wrapped remaining capacity.
 pub fn any_fit<P: Placement>(
     lengths: &[u32],
     order: Vec<u32>,
@@ -131,7 +139,10 @@ pub fn any_fit<P: Placement>(
     let mut bin_of: Vec<u32> = Vec::with_capacity(order.len());
     for (k, &item) in order.iter().enumerate() {
         ctl.checkpoint(k)?;
+        // Read once and checked, so `remaining - len` cannot wrap and no
+        // structure sees a length outside `1..=capacity` (see `guard`).
         let len = lengths[item as usize];
+        crate::guard::check_length(item, len, capacity)?;
         let bin = match placement.find(len) {
             Some(b) => b,
             None => {
@@ -196,6 +207,10 @@ fn any_fit_packing_by<P: Placement>(
     let mut bin_of: Vec<u32> = Vec::with_capacity(n);
     for (k, &len) in ordered.iter().enumerate() {
         ctl.checkpoint(k)?;
+        // Each length is read once (`ordered` is a copy or the input read
+        // here): one outside 1..=capacity is a typed error, never an
+        // underflow (see `guard`).
+        crate::guard::check_length(item(k), len, capacity)?;
         let bin = match placement.find(len) {
             Some(b) => b,
             None => {
