@@ -7,6 +7,7 @@
 //   node bench/peers.mjs --quick    C = 4096, fewer rounds, slow peers on 2 datasets
 //   node bench/peers.mjs --report   also regenerates docs/benchmarks.md (+ SVG plots)
 //   --no-install  use .venv as it is     --rounds R   override the round count
+//   --ns 100000,1000000  --dists uniform,chat   subsets     --no-core  skip the core-alone build
 //
 // Method: lengths are written ONCE to bench/.data/*.u32 and every contender
 // reads the same files. Each contender times only its library call, with the
@@ -36,9 +37,19 @@ fs.mkdirpSync(resultsDir)
 // Versions verified with this script (Python 3.11, Debian bookworm, x86-64).
 export const PINS = { numpy: '2.4.6', seqpacker: '0.1.3', lightbinpack: '0.1.1', binpacking: '2.0.1', prtpy: '0.8.3' }
 
-const NS = [10_000, 1_000_000]
+const NS = args.ns ? String(args.ns).split(',').map(Number) : [10_000, 100_000, 1_000_000]
 const CAPS = quick ? [4096] : [2048, 4096]
-const DISTS = allDistributions()
+const DISTS = args.dists ? String(args.dists).split(',') : allDistributions()
+/** Strategies seqpack is compared on with each peer's same-named one. */
+const SEQPACKER_STRATEGIES = ['nf', 'ff', 'bf', 'wf', 'hk', 'ffd', 'bfd', 'ffs', 'mffd', 'obfd', 'obfdp']
+const LIGHTBINPACK_STRATEGIES = ['nf', 'ffd', 'bfd', 'obfd', 'obfdp']
+/** Bin-comparison key: OBFD is BFD with a counting sort (same bins). */
+const algoOf = (s) => (s === 'obfd' ? 'bfd' : s)
+/** Where a same-named peer strategy is not the same algorithm, so bins may differ. */
+const NOT_SAME = {
+  hk: "seqpacker's catch-all bins are never closed (unbounded), seqpack's Harmonic-K is bounded-space",
+  ffs: 'each library draws its own random order',
+}
 const SLOW_DISTS = quick ? ['uniform', 'code'] : DISTS
 const ROUNDS = (n) => Number(args.rounds ?? (n >= 1e6 ? (quick ? 7 : 15) : quick ? 21 : 51))
 const BUDGET_MS = quick ? 2000 : 6000 // per contender per case; slow peers stop early
@@ -96,6 +107,10 @@ async function loadTsObfd() {
 }
 
 async function buildCoreBench() {
+  if (args.core === false) {
+    log('--no-core: the core bench binary is not built (napi boundary target not measured)')
+    return null
+  }
   const r = await $({ nothrow: true, cwd: root })`cargo build --release -p seqpack-core --example core_bench`
   if (r.exitCode !== 0) {
     log(`core bench binary failed to build (napi boundary target not measured):\n${r.stderr}`)
@@ -169,10 +184,10 @@ async function makeContenders(seqpack, tsObfd, skipped) {
   const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version
   const have = new Set(seqpack.strategies().map((s) => s.name))
   const list = []
-  for (const s of ['obfd', 'bfd', 'ffd', 'nf', 'ff']) {
+  for (const s of SEQPACKER_STRATEGIES) {
     if (!have.has(s)) continue
     list.push(jsContender({
-      name: `seqpack-${s}`, lib: 'seqpack', version, algo: s === 'obfd' ? 'bfd' : s,
+      name: `seqpack-${s}`, lib: 'seqpack', version, algo: algoOf(s),
       prepare: (lengths, capacity) => ({ args: [lengths, { capacity, strategy: s }] }),
       call: seqpack.pack,
       bins: (r) => r.numBins,
@@ -196,8 +211,8 @@ async function makeContenders(seqpack, tsObfd, skipped) {
     }))
   }
   const pyList = [
-    ['seqpacker-obfd', { lib: 'seqpacker', algo: 'bfd' }],
-    ['lightbinpack-obfd', { lib: 'lightbinpack', algo: 'bfd' }],
+    ...SEQPACKER_STRATEGIES.map((s) => [`seqpacker-${s}`, { lib: 'seqpacker', algo: algoOf(s) }]),
+    ...LIGHTBINPACK_STRATEGIES.map((s) => [`lightbinpack-${s}`, { lib: 'lightbinpack', algo: algoOf(s) }]),
     ['binpacking-ffd', { lib: 'binpacking', algo: 'binpacking', maxN: 10_000, slow: true }],
     ['prtpy-ffd', { lib: 'prtpy', algo: 'ffd', maxN: 10_000, slow: true }],
   ]
@@ -245,7 +260,7 @@ async function measureCase(contenders, lengths, file, capacity, dist, n) {
     }
   }
   for (const c of active) await c.drop(id).catch(() => {})
-  return [...state].map(([c, s]) => ({ contender: c.name, lib: c.lib, algo: c.algo, dist, n, capacity, bins: s.bins, rounds: s.samples.length, medianNs: median(s.samples), nsPerItem: median(s.samples) / n }))
+  return [...state].map(([c, s]) => ({ contender: c.name, lib: c.lib, algo: c.algo, dist, n, capacity, bins: s.bins, rounds: s.samples.length, medianNs: median(s.samples), meanNs: s.samples.reduce((a, b) => a + b, 0) / s.samples.length, nsPerItem: median(s.samples) / n }))
 }
 
 function writeInput(dist, n, capacity) {
@@ -294,6 +309,103 @@ function measureCoreMemory(bin, file, capacity) {
   const r = spawnSync('/usr/bin/time', ['-v', bin, 'obfd', '0', file, String(capacity)], { encoding: 'utf8' })
   const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)
   return m ? { peak: Number(m[1]) * 1024, bins: JSON.parse(r.stdout.trim()).bins } : null
+}
+
+// ---------------------------------------------------------------- the issue's other targets
+
+/** Indices by decreasing length: histogram + prefix + scatter (typed arrays). */
+function countingSort(lengths, maxLen) {
+  const start = new Uint32Array(maxLen + 1)
+  for (let i = 0; i < lengths.length; i++) start[lengths[i]]++
+  let pos = 0
+  for (let v = maxLen; v >= 0; v--) {
+    const c = start[v]
+    start[v] = pos
+    pos += c
+  }
+  const out = new Uint32Array(lengths.length)
+  for (let i = 0; i < lengths.length; i++) out[start[lengths[i]]++] = i
+  return out
+}
+
+/** Interleaved medians (and means) of sync functions, round by round. */
+function interleave(fns, rounds) {
+  const samples = fns.map(() => [])
+  for (const f of fns) f() // warm-up
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < fns.length; k++) {
+      const j = (k + r) % fns.length
+      const t = process.hrtime.bigint()
+      fns[j]()
+      samples[j].push(Number(process.hrtime.bigint() - t))
+    }
+  }
+  return samples.map((s) => ({ median: median(s), mean: s.reduce((a, b) => a + b, 0) / s.length }))
+}
+
+async function issueTargets(seqpack, target) {
+  const { pack, packAsync } = seqpack
+  const turn = () => new Promise((r) => setImmediate(r))
+  // Small calls: 16 items, tight loop of 2,000 calls per sample.
+  const small = lengthsFor('uniform', 16, 4096)
+  const block = 2_000
+  const smallSamples = []
+  for (let r = 0; r < (quick ? 15 : 41); r++) {
+    const t = process.hrtime.bigint()
+    for (let i = 0; i < block; i++) pack(small, { strategy: 'obfd', capacity: 4096 })
+    smallSamples.push(Number(process.hrtime.bigint() - t) / block)
+    await turn()
+  }
+  const smallMed = median(smallSamples)
+  target('pack() of 16 items (obfd, C=4096)', '<= 3 us median', `${(smallMed / 1e3).toFixed(2)} us median (blocks of ${block} calls)`, smallMed <= 3000)
+
+  // packAsync vs pack at N = 1M, alternated; the event loop turns between calls.
+  const big = lengthsFor('uniform', 1_000_000, 4096)
+  const syncNs = []
+  const asyncNs = []
+  pack(big, { strategy: 'obfd', capacity: 4096 })
+  await packAsync(big, { strategy: 'obfd', capacity: 4096 })
+  for (let r = 0; r < (quick ? 7 : 15); r++) {
+    let t = process.hrtime.bigint()
+    pack(big, { strategy: 'obfd', capacity: 4096 })
+    syncNs.push(Number(process.hrtime.bigint() - t))
+    await turn()
+    t = process.hrtime.bigint()
+    await packAsync(big, { strategy: 'obfd', capacity: 4096 })
+    asyncNs.push(Number(process.hrtime.bigint() - t))
+    await turn()
+  }
+  const ar = median(asyncNs) / median(syncNs)
+  target('packAsync / pack (obfd, N=1M, C=4096, event loop turning)', '<= 1.5x', `${ar.toFixed(2)}x (pack ${(median(syncNs) / 1e6).toFixed(2)} ms, packAsync ${(median(asyncNs) / 1e6).toFixed(2)} ms)`, ar <= 1.5)
+
+  // Near the floor: OBFD from JS vs a counting sort of the same input.
+  let maxLen = 0
+  for (const l of big) maxLen = Math.max(maxLen, l)
+  const [obfd, floor] = interleave([() => pack(big, { strategy: 'obfd', capacity: 4096 }), () => countingSort(big, maxLen)], quick ? 9 : 21)
+  const fr = obfd.median / floor.median
+  target('OBFD from JS / counting sort (N=1M, C=4096)', '<= 3x', `${fr.toFixed(2)}x (OBFD ${(obfd.median / 1e6).toFixed(2)} ns/item, JS typed-array counting sort ${(floor.median / 1e6).toFixed(2)} ns/item; means in ms ${(obfd.mean / 1e6).toFixed(2)} / ${(floor.mean / 1e6).toFixed(2)} ms)`, fr <= 3)
+
+  // Large capacity: OBFD per item at C = 2^22 vs C = 4096, same N, on
+  // lengths that keep their shape (uniform 16..512) and on lengths that
+  // scale with the capacity (uniform 1..C: sparse, C >> n).
+  const n = 1_000_000
+  for (const dist of ['uniform', 'uniform-c']) {
+    const perItem = {}
+    for (const c of [4096, 2 ** 22]) {
+      const l = lengthsFor(dist, n, c)
+      const [x] = interleave([() => pack(l, { strategy: 'obfd', capacity: c })], quick ? 5 : 11)
+      perItem[c] = x.median / n
+    }
+    const cr = perItem[2 ** 22] / perItem[4096]
+    target(`OBFD ns/item at C=2^22 vs C=4096 (N=1M, ${dist})`, '<= 2x', `${cr.toFixed(2)}x (${perItem[2 ** 22].toFixed(1)} vs ${perItem[4096].toFixed(1)} ns/item)`, cr <= 2)
+  }
+
+  // Output memory: synchronous loops (bench/memory.mjs, full size unless --quick).
+  const mem = spawnSync(process.execPath, [path.join(root, 'bench', 'memory.mjs'), '--json', ...(quick ? ['--quick'] : [])], { encoding: 'utf8' })
+  for (const line of mem.stdout.trim().split('\n').filter((x) => x.startsWith('{'))) {
+    const m = JSON.parse(line)
+    target(`RSS growth, sync loop: ${m.name} x ${m.iterations.toLocaleString('en-US')}`, `<= ${m.budgetMiB} MiB`, `${m.growthMiB.toFixed(1)} MiB`, m.ok)
+  }
 }
 
 // ---------------------------------------------------------------- main
@@ -355,6 +467,35 @@ async function main() {
       target(`OBFD vs ${peer.replace('-obfd', '')} (N=${n.toLocaleString('en-US')})`, `>= ${goal}x, equal bins`, x ? `${fmtRatio(x)}, bins ${bfdDisagree.length ? 'DIFFER in ' + bfdDisagree.length + ' cases' : 'equal'}` : `not measured${skipped[peer.split('-')[0]] ? ' (peer skipped: ' + skipped[peer.split('-')[0]] + ')' : ''}`, x ? x.median >= goal && !bfdDisagree.length : null)
     }
   }
+  // Every strategy ahead of every peer that has it: >= 3x at N = 100k and 1M
+  // on every dataset (the worst dataset counts), by median and by mean.
+  const perStrategy = []
+  for (const [peerLib, list] of [['seqpacker', SEQPACKER_STRATEGIES], ['lightbinpack', LIGHTBINPACK_STRATEGIES]]) {
+    for (const st of list) {
+      for (const n of NS.filter((x) => x >= 100_000)) {
+        const ratios = []
+        const meanRatios = []
+        let differ = 0
+        for (const r of rows.filter((x) => x.contender === `${peerLib}-${st}` && x.n === n)) {
+          const b = rows.find((x) => x.contender === `seqpack-${st}` && x.dist === r.dist && x.n === n && x.capacity === r.capacity)
+          if (!b) continue
+          ratios.push({ dist: r.dist, capacity: r.capacity, x: r.medianNs / b.medianNs })
+          meanRatios.push(r.meanNs / b.meanNs)
+          if (r.bins !== b.bins) differ++
+        }
+        if (!ratios.length) {
+          target(`${st} vs ${peerLib} (N=${n.toLocaleString('en-US')})`, '>= 3x every dataset', `not measured${skipped[peerLib] ? ` (peer skipped: ${skipped[peerLib]})` : ''}`, null)
+          continue
+        }
+        const worst = ratios.reduce((a, b) => (b.x < a.x ? b : a))
+        const same = !NOT_SAME[st]
+        const binsNote = same ? (differ ? `bins DIFFER in ${differ} of ${ratios.length}` : 'bins equal') : `bins not compared: ${NOT_SAME[st]}`
+        perStrategy.push({ strategy: st, peer: peerLib, n, worst: worst.x, worstCase: `${worst.dist} C=${worst.capacity}`, median: median(ratios.map((r) => r.x)), meanRatio: median(meanRatios), differ, cases: ratios.length, same })
+        target(`${st} vs ${peerLib} (N=${n.toLocaleString('en-US')})`, '>= 3x every dataset' + (same ? ', equal bins' : ''), `worst ${worst.x.toFixed(2)}x (${worst.dist} C=${worst.capacity}), median ${median(ratios.map((r) => r.x)).toFixed(2)}x, by means ${median(meanRatios).toFixed(2)}x, ${binsNote}`, worst.x >= 3 && (!same || !differ))
+      }
+    }
+  }
+  await issueTargets(seqpack, target)
   const abs = rows.filter((r) => r.contender === 'seqpack-obfd' && r.n === 1_000_000 && r.capacity === 4096)
   const absMed = median(abs.map((r) => r.nsPerItem))
   target('OBFD ns/item at N=1M, C=4096 (JS, end to end)', '~15 ns/item (orientation)', `${absMed.toFixed(1)} ns/item (median of ${abs.length} datasets)`, null)
@@ -474,7 +615,7 @@ async function main() {
     machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, node: process.version, python: spawnSync(py, ['--version'], { encoding: 'utf8' }).stdout.trim(), rustc: spawnSync('rustc', ['--version'], { encoding: 'utf8' }).stdout.trim() },
     versions: pyVersions,
     method: { ns: NS, capacities: CAPS, dists: DISTS, slowDists: SLOW_DISTS, rounds: { '10k': ROUNDS(1e4), '1M': ROUNDS(1e6) }, budgetMs: BUDGET_MS },
-    skipped, rows, agreement, targets, core, tenM,
+    skipped, rows, agreement, targets, core, tenM, perStrategy,
   }
   fs.writeFileSync(path.join(resultsDir, 'peers.json'), JSON.stringify(result, null, 1))
   log(`\nwrote bench/.results/peers.json (${result.seconds} s)`)

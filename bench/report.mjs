@@ -87,7 +87,13 @@ ${Object.keys(peers.skipped).length ? '- Skipped: ' + Object.entries(peers.skipp
 
 ${mdTable(['target', 'goal', 'measured', 'met'], peers.targets.map((t) => [t.name, t.goal, t.value, t.met === null ? '–' : t.met ? 'yes' : '**no**']))}
 
-## Time per call
+${peers.perStrategy?.length ? `## Every strategy vs the same-named peer strategy
+
+Ratio = peer time / seqpack time (higher is better for seqpack), per dataset and capacity; "worst" is the smallest ratio over the datasets, the target is >= 3x on every dataset. "By means" compares mean times (deferred frees and GC included) instead of medians.
+
+${mdTable(['strategy', 'peer', 'N', 'worst', 'worst case', 'median', 'by means', 'bins'], peers.perStrategy.map((r) => [r.strategy, r.peer, r.n.toLocaleString('en-US'), `${r.worst.toFixed(2)}x`, r.worstCase, `${r.median.toFixed(2)}x`, `${r.meanRatio.toFixed(2)}x`, r.same ? (r.differ ? `**differ in ${r.differ} of ${r.cases}**` : 'equal') : 'not the same algorithm']))}
+
+` : ''}## Time per call
 
 ![time vs N](benchmarks/time-vs-n.svg)
 

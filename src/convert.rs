@@ -111,7 +111,11 @@ pub fn js_number(v: f64) -> String {
         format!("0.{}{digits}", "0".repeat((-n) as usize))
     } else {
         let e = n - 1;
-        let e = if e < 0 { format!("-{}", -e) } else { format!("+{e}") };
+        let e = if e < 0 {
+            format!("-{}", -e)
+        } else {
+            format!("+{e}")
+        };
         match k {
             1 => format!("{digits}e{e}"),
             _ => format!("{}.{}e{e}", &digits[..1], &digits[1..]),

@@ -242,7 +242,9 @@ fn install_quiet_hook() {
                     .name()
                     .is_some_and(|n| n.starts_with("seqpack-"));
             if caught {
-                let at = info.location().map(|l| format!("{}:{}", l.file(), l.line()));
+                let at = info
+                    .location()
+                    .map(|l| format!("{}:{}", l.file(), l.line()));
                 LOCATION.with(|c| *c.borrow_mut() = at);
             } else {
                 previous(info)

@@ -5,7 +5,7 @@
 
 use crate::convert::{self, NativeOptions, NativeRowsOptions, NativeStrategyOptions};
 use crate::errors::{guard, Failure};
-use crate::output::{js_array, metrics_array};
+use crate::output::{js_array, metrics_array, v8};
 use crate::{CancelToken, Work};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -69,12 +69,12 @@ impl NativeReadOptions {
 }
 
 /// Every document of a file as flat tokens + offsets.
-#[napi(object)]
+#[napi(object, object_from_js = false)]
 pub struct NativeTokens {
     /// Index of the first document (0 for a whole file).
     pub first_doc: f64,
-    pub tokens: Int32Array,
-    pub offsets: Uint32Array,
+    pub tokens: v8::Int32Array,
+    pub offsets: v8::Uint32Array,
 }
 
 impl From<io::TokenChunk> for NativeTokens {
@@ -105,7 +105,7 @@ pub fn read_lengths(
     path: String,
     options: Option<NativeReadOptions>,
     from_tokens: Option<bool>,
-) -> Result<Uint32Array> {
+) -> Result<v8::Uint32Array> {
     guard(&env, || {
         let opts = options.unwrap_or_default().read_options()?;
         let mut out = Vec::new();
@@ -359,7 +359,7 @@ pub struct PackFileOutcome {
     format: String,
 }
 
-#[napi(object)]
+#[napi(object, object_from_js = false)]
 pub struct NativePackFileSummary {
     pub path: String,
     pub format: String,
@@ -371,12 +371,12 @@ pub struct NativePackFileSummary {
     pub bytes: f64,
     pub windows: f64,
     /// split, truncated, dropped, tokens lost.
-    pub overflow: Float64Array,
+    pub overflow: v8::Float64Array,
     pub read_ms: f64,
     pub pack_ms: f64,
     pub write_ms: f64,
     /// The whole packing's metrics (`contract().metricsLayout`), without windows.
-    pub metrics: Option<Float64Array>,
+    pub metrics: Option<v8::Float64Array>,
 }
 
 impl From<PackFileOutcome> for NativePackFileSummary {
@@ -644,7 +644,7 @@ impl NativePackJob {
     /// `[phase, docsRead, bytesRead, rowsWritten]`; phase 0 reading, 1
     /// packing, 2 writing, 3 finishing, 4 done.
     #[napi]
-    pub fn progress(&self) -> Float64Array {
+    pub fn progress(&self) -> v8::Float64Array {
         let p = &self.progress;
         js_array(vec![
             p.phase.load(Ordering::Relaxed) as f64,

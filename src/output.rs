@@ -1,7 +1,6 @@
 //! Core results to JavaScript values, and the catalogue as JavaScript sees it.
 
 use crate::convert::{js_name, option_kind, OptionKind};
-use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use seqpack_core::{self as core, OptionName, Strategy};
 
@@ -87,35 +86,113 @@ pub const METRICS_LAYOUT: [&str; 17] = [
     "gap",
 ];
 
+/// Output typed arrays whose memory V8 owns.
+///
+/// Each type holds the core's `Vec` until napi converts the result; then it
+/// allocates an ordinary (V8-owned) `ArrayBuffer` through napi, copies the
+/// `Vec` into it and frees the `Vec` at once. Why not hand the `Vec` over as
+/// an external buffer (no copy): Node runs the finalizers of external buffers
+/// only on a later event-loop turn, so a synchronous loop that drops its
+/// results keeps every one of them alive (a loop of `pack()` on 100k items
+/// grew past 1 GB). A V8-owned buffer is reported to the GC as it is made
+/// and freed by the GC alone, so memory stays flat without yielding. The
+/// copy is one `memcpy` into memory the caller would have faulted in anyway.
+///
+/// The names are the JS ones so the generated `native.d.ts` says
+/// `Uint32Array` etc. Output only: they are never read back from JS.
+pub mod v8 {
+    use napi::bindgen_prelude::{ToNapiValue, TypeName, ValueType};
+    use napi::{check_status, sys, Result};
+    use std::ptr;
+
+    macro_rules! v8_owned {
+        ($name:ident, $t:ty, $kind:expr) => {
+            #[doc = concat!("A `", stringify!($name), "` output, V8-owned once converted.")]
+            pub struct $name(pub(crate) Vec<$t>);
+
+            impl TypeName for $name {
+                fn type_name() -> &'static str {
+                    stringify!($name)
+                }
+                fn value_type() -> ValueType {
+                    ValueType::Object
+                }
+            }
+
+            impl ToNapiValue for $name {
+                unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
+                    let len = val.0.len();
+                    let bytes = std::mem::size_of_val(val.0.as_slice());
+                    let mut data: *mut std::ffi::c_void = ptr::null_mut();
+                    let mut buffer = ptr::null_mut();
+                    check_status!(
+                        unsafe { sys::napi_create_arraybuffer(env, bytes, &mut data, &mut buffer) },
+                        "could not allocate an output ArrayBuffer of {} bytes",
+                        bytes
+                    )?;
+                    if bytes > 0 {
+                        // SAFETY: napi gave `bytes` writable bytes at `data`; the
+                        // source is a live Vec of exactly `bytes` bytes; they
+                        // cannot overlap (one is V8's fresh allocation).
+                        unsafe {
+                            ptr::copy_nonoverlapping(
+                                val.0.as_ptr().cast::<u8>(),
+                                data.cast::<u8>(),
+                                bytes,
+                            )
+                        };
+                    }
+                    drop(val);
+                    let mut array = ptr::null_mut();
+                    check_status!(
+                        unsafe {
+                            sys::napi_create_typedarray(env, $kind, len, buffer, 0, &mut array)
+                        },
+                        "could not create an output typed array"
+                    )?;
+                    Ok(array)
+                }
+            }
+
+            impl From<Vec<$t>> for $name {
+                fn from(v: Vec<$t>) -> Self {
+                    $name(v)
+                }
+            }
+        };
+    }
+    v8_owned!(Uint8Array, u8, sys::TypedarrayType::uint8_array);
+    v8_owned!(Int32Array, i32, sys::TypedarrayType::int32_array);
+    v8_owned!(Uint32Array, u32, sys::TypedarrayType::uint32_array);
+    v8_owned!(Float64Array, f64, sys::TypedarrayType::float64_array);
+}
+
 /// A Rust `Vec` that becomes a JS typed array of the matching kind.
 pub trait TypedElement: Sized {
-    type Array;
-    fn array(v: Vec<Self>) -> Self::Array;
+    type Array: From<Vec<Self>>;
+}
+impl TypedElement for u8 {
+    type Array = v8::Uint8Array;
+}
+impl TypedElement for i32 {
+    type Array = v8::Int32Array;
+}
+impl TypedElement for u32 {
+    type Array = v8::Uint32Array;
+}
+impl TypedElement for f64 {
+    type Array = v8::Float64Array;
 }
 
-macro_rules! typed_element {
-    ($t:ty, $a:ty) => {
-        impl TypedElement for $t {
-            type Array = $a;
-            fn array(v: Vec<$t>) -> $a {
-                <$a>::new(v)
-            }
-        }
-    };
-}
-typed_element!(u8, Uint8Array);
-typed_element!(i32, Int32Array);
-typed_element!(u32, Uint32Array);
-typed_element!(f64, Float64Array);
-
-/// The one way every output `Vec` is handed to JavaScript as a typed array
-/// (today an external buffer over the `Vec`, no copy). Keep every typed
-/// output going through here so the allocation policy changes in one place.
+/// The one way every output `Vec` is handed to JavaScript as a typed array:
+/// copied into a V8-owned buffer when the result is converted (see [`v8`]).
+/// Keep every typed output going through here so the allocation policy
+/// stays in one place.
 pub fn js_array<T: TypedElement>(v: Vec<T>) -> T::Array {
-    T::array(v)
+    T::Array::from(v)
 }
 
-pub(crate) fn metrics_array(m: &core::Metrics) -> Float64Array {
+pub(crate) fn metrics_array(m: &core::Metrics) -> v8::Float64Array {
     let u = &m.utilisation;
     let c = &m.items_per_bin;
     let values: [f64; METRICS_LAYOUT.len()] = [
@@ -162,21 +239,20 @@ impl From<core::metrics::GroupBalance> for NativeGroupBalance {
     }
 }
 
-#[napi(object)]
+#[napi(object, object_from_js = false)]
 pub struct NativePacking {
-    pub items: Uint32Array,
-    pub bin_offsets: Uint32Array,
-    pub bin_loads: Uint32Array,
-    pub bin_capacities: Option<Uint32Array>,
-    pub group_offsets: Option<Uint32Array>,
+    pub items: v8::Uint32Array,
+    pub bin_offsets: v8::Uint32Array,
+    pub bin_loads: v8::Uint32Array,
+    pub bin_capacities: Option<v8::Uint32Array>,
+    pub group_offsets: Option<v8::Uint32Array>,
     /// Slots named by `contract().metricsLayout`.
-    pub metrics: Float64Array,
+    pub metrics: v8::Float64Array,
     /// Grouped strategies only.
     pub group_balance: Option<NativeGroupBalance>,
 }
 
 impl From<core::Outcome> for NativePacking {
-    /// Hands the core's vectors to JS without copying.
     fn from(o: core::Outcome) -> Self {
         let m = o.metrics;
         let p = o.packing;
@@ -194,10 +270,10 @@ impl From<core::Outcome> for NativePacking {
 
 /// A context-parallel order (`balance`). Loads are exact in the core (`u128`)
 /// and rounded to the nearest double here.
-#[napi(object)]
+#[napi(object, object_from_js = false)]
 pub struct NativeBalance {
-    pub order: Uint32Array,
-    pub loads: Float64Array,
+    pub order: v8::Uint32Array,
+    pub loads: v8::Float64Array,
     pub mean: f64,
     pub max_deviation: f64,
     pub exact: bool,
@@ -280,23 +356,23 @@ pub fn contract() -> NativeContract {
 /// Packed training rows (see `seqpack_core::rows::PackedRows`). Metrics use
 /// the layout of [`METRICS_LAYOUT`]; `overflow` is `[split, truncated,
 /// dropped, tokensLost]`.
-#[napi(object)]
+#[napi(object, object_from_js = false)]
 pub struct NativePackedRows {
     pub capacity: u32,
     pub num_rows: f64,
-    pub input_ids: Int32Array,
-    pub labels: Int32Array,
-    pub position_ids: Int32Array,
-    pub attention_mask: Uint8Array,
-    pub row_segments: Uint32Array,
-    pub segment_doc: Uint32Array,
-    pub segment_start: Uint32Array,
-    pub segment_length: Uint32Array,
+    pub input_ids: v8::Int32Array,
+    pub labels: v8::Int32Array,
+    pub position_ids: v8::Int32Array,
+    pub attention_mask: v8::Uint8Array,
+    pub row_segments: v8::Uint32Array,
+    pub segment_doc: v8::Uint32Array,
+    pub segment_start: v8::Uint32Array,
+    pub segment_length: v8::Uint32Array,
     pub max_seqlen: u32,
-    pub metrics: Float64Array,
-    pub overflow: Float64Array,
-    pub row_bin: Uint32Array,
-    pub group_offsets: Option<Uint32Array>,
+    pub metrics: v8::Float64Array,
+    pub overflow: v8::Float64Array,
+    pub row_bin: v8::Uint32Array,
+    pub group_offsets: Option<v8::Uint32Array>,
 }
 
 impl From<core::rows::PackedRows> for NativePackedRows {
@@ -330,11 +406,11 @@ impl From<core::rows::PackedRows> for NativePackedRows {
 /// Bins closed by a lengths-mode stream: bin `i` has number `bins[i]` and
 /// items (push indices) `items[offsets[i]..offsets[i + 1]]`. Numbers are
 /// `f64` (exact up to 2^53; a stream may pass 2^32 items).
-#[napi(object)]
+#[napi(object, object_from_js = false)]
 pub struct NativeStreamBins {
-    pub bins: Float64Array,
-    pub offsets: Uint32Array,
-    pub items: Float64Array,
+    pub bins: v8::Float64Array,
+    pub offsets: v8::Uint32Array,
+    pub items: v8::Float64Array,
 }
 
 impl From<core::rows::StreamBins> for NativeStreamBins {
@@ -348,18 +424,18 @@ impl From<core::rows::StreamBins> for NativeStreamBins {
 }
 
 /// Shared-prefix merge (see `seqpack_core::rows::PrefixMerge`).
-#[napi(object)]
+#[napi(object, object_from_js = false)]
 pub struct NativePrefixMerge {
-    pub tokens: Int32Array,
-    pub parent: Int32Array,
-    pub position: Int32Array,
-    pub seq_offsets: Uint32Array,
-    pub member_offsets: Uint32Array,
-    pub member_doc: Uint32Array,
-    pub span_offsets: Uint32Array,
-    pub span_start: Uint32Array,
-    pub span_len: Uint32Array,
-    pub attention_pairs: Float64Array,
+    pub tokens: v8::Int32Array,
+    pub parent: v8::Int32Array,
+    pub position: v8::Int32Array,
+    pub seq_offsets: v8::Uint32Array,
+    pub member_offsets: v8::Uint32Array,
+    pub member_doc: v8::Uint32Array,
+    pub span_offsets: v8::Uint32Array,
+    pub span_start: v8::Uint32Array,
+    pub span_len: v8::Uint32Array,
+    pub attention_pairs: v8::Float64Array,
     pub tokens_in: f64,
 }
 

@@ -37,12 +37,12 @@ def lightbinpack(fn_name):
     import lightbinpack as lbp
 
     fn = getattr(lbp, fn_name)
-    # LightBinPack's functions take a Python list or NumPy array; a list is what
-    # its own examples pass, the array is what a trainer has. Use the array.
+    # LightBinPack's binding takes a std::vector<int>: a Python list (what its
+    # own examples pass) converts faster than a NumPy array, so it gets a list.
     return Contender(
         "lightbinpack",
-        lambda raw, cap: (raw.astype(np.int64), cap),
-        lambda arr, cap: fn(arr, cap),
+        lambda raw, cap: (raw.tolist(), cap),
+        lambda lst, cap: fn(lst, cap),
         lambda r: len(r),
     )
 
@@ -71,17 +71,17 @@ def prtpy_ffd():
     )
 
 
+# Same-named strategies each peer ships (grouped ones take other arguments).
+SEQPACKER_STRATEGIES = ["nf", "ff", "bf", "wf", "hk", "ffd", "bfd", "ffs", "mffd", "obfd", "obfdp"]
+LIGHTBINPACK_STRATEGIES = ["nf", "ffd", "bfd", "obfd", "obfdp"]
+
+
 class _Lazy(dict):
     """Imports a library only when its contender is asked for."""
 
     FACTORIES = {
-        "seqpacker-obfd": lambda: seqpacker("obfd"),
-        "seqpacker-obfdp": lambda: seqpacker("obfdp"),
-        "seqpacker-ffd": lambda: seqpacker("ffd"),
-        "seqpacker-bfd": lambda: seqpacker("bfd"),
-        "lightbinpack-obfd": lambda: lightbinpack("obfd"),
-        "lightbinpack-obfdp": lambda: lightbinpack("obfdp"),
-        "lightbinpack-ffd": lambda: lightbinpack("ffd"),
+        **{f"seqpacker-{s}": (lambda s=s: seqpacker(s)) for s in SEQPACKER_STRATEGIES},
+        **{f"lightbinpack-{s}": (lambda s=s: lightbinpack(s)) for s in LIGHTBINPACK_STRATEGIES},
         "binpacking-ffd": binpacking_volume,
         "prtpy-ffd": prtpy_ffd,
     }

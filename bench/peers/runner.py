@@ -8,7 +8,8 @@ Protocol: one JSON object per line on stdin, one JSON reply per line on stdout.
       natural input type (NumPy int64 array or list), OUTSIDE the timed region
   {"op": "run", "id": K}  -> {"ns": T, "bins": B}
       T = nanoseconds of exactly one library call (perf_counter_ns around it);
-      B = number of bins, counted after the clock stopped
+      B = number of bins, counted after the clock stopped; the result is then
+      freed, also outside the clock
   {"op": "drop", "id": K} -> {"ok": true}
 The orchestrator interleaves "run" requests across contenders round by round,
 so every contender sees the same machine state; it does the warm-up and the
@@ -47,6 +48,9 @@ def main():
                 t1 = time.perf_counter_ns()
                 gc.enable()
                 reply = {"ns": t1 - t0, "bins": c.bins(result)}
+                # Free this result here, outside the clock: otherwise the next
+                # call's assignment would free it inside the timed region.
+                del result, args
             elif msg["op"] == "drop":
                 cases.pop(msg["id"], None)
                 reply = {"ok": True}

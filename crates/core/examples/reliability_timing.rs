@@ -53,7 +53,11 @@ fn main() {
             let l = lengths(1_000_000);
             let t = Instant::now();
             let o = pack(&l, &req, &Control::none()).unwrap();
-            println!("{case} {:.1} {}", t.elapsed().as_secs_f64() * 1e3, o.packing.num_bins());
+            println!(
+                "{case} {:.1} {}",
+                t.elapsed().as_secs_f64() * 1e3,
+                o.packing.num_bins()
+            );
             return;
         }
         other => panic!("unknown case {other}"),

@@ -78,6 +78,6 @@ pub fn pack(lengths: &[u32], req: &Request, ctl: &Control) -> Result<Outcome> {
     };
     guard::check_loads(&packing, lengths, capacity)?;
     debug_assert_eq!(packing.verify(lengths, capacity), Ok(()));
-    let metrics = Metrics::compute_with(&packing, lengths, capacity, &workers);
+    let metrics = Metrics::compute_known_max(&packing, lengths, capacity, max_len, &workers);
     Ok(Outcome { packing, metrics })
 }

@@ -93,7 +93,9 @@ pub fn check_list_sizes(
                     OptionName::Layouts,
                     &format!("[{i}]"),
                     l,
-                    &format!("all layouts together may have at most {MAX_LAYOUT_ENTRIES} capacities"),
+                    &format!(
+                        "all layouts together may have at most {MAX_LAYOUT_ENTRIES} capacities"
+                    ),
                     i,
                 ));
             }

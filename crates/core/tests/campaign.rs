@@ -49,7 +49,14 @@ fn property_campaign() {
         case::run_case(&case_bytes(seed, i));
         return;
     }
-    let cases = env("SEQPACK_CAMPAIGN_CASES", if cfg!(debug_assertions) { 2_000 } else { 20_000 });
+    let cases = env(
+        "SEQPACK_CAMPAIGN_CASES",
+        if cfg!(debug_assertions) {
+            2_000
+        } else {
+            20_000
+        },
+    );
     let budget = Duration::from_secs(env("SEQPACK_CAMPAIGN_SECS", 60));
     let t0 = Instant::now();
     let mut total = case::Tally::default();

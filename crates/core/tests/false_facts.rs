@@ -7,8 +7,8 @@
 mod common;
 
 use seqpack_core::algorithms;
-use seqpack_core::{Request, STRATEGIES};
 use seqpack_core::{Control, ErrorKind, Packing};
+use seqpack_core::{Request, STRATEGIES};
 use std::sync::mpsc;
 use std::time::Duration;
 

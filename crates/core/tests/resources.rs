@@ -3,9 +3,9 @@
 //! heterogeneous packing that would explode into empty bins is refused; an
 //! abort is honoured by work done, not by items placed.
 
-use seqpack_core::{Request, RequestBuilder, Strategy};
 use seqpack_core::limits::{bin_budget, MAX_GROUP_BINS, MAX_LAYOUTS, MAX_LAYOUT_ENTRIES};
 use seqpack_core::{pack, Control, ErrorKind};
+use seqpack_core::{Request, RequestBuilder, Strategy};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -43,20 +43,15 @@ fn layouts_beyond_the_limits_are_refused() {
 
     let mut layouts = vec![vec![8]; 3];
     layouts.push(vec![8; MAX_GROUP_BINS + 1]);
-    let e = req(
-        "oshgbfd",
-        |r: RequestBuilder| r.layouts(layouts),
-    )
-    .unwrap_err();
+    let e = req("oshgbfd", |r: RequestBuilder| r.layouts(layouts)).unwrap_err();
     assert_eq!((e.kind, e.index), (ErrorKind::InvalidOption, Some(3)));
     assert!(e.message().contains("layouts[3]"), "{}", e.message());
 
     let per = MAX_GROUP_BINS;
     let count = MAX_LAYOUT_ENTRIES / per + 1;
-    let e = req(
-        "oshgbfd",
-        |r: RequestBuilder| r.layouts(vec![vec![8; per]; count]),
-    )
+    let e = req("oshgbfd", |r: RequestBuilder| {
+        r.layouts(vec![vec![8; per]; count])
+    })
     .unwrap_err();
     assert_eq!(
         (e.kind, e.index),
@@ -70,11 +65,7 @@ fn heterogeneous_output_is_capped() {
     // a group of 65,536 bins. 100 items would need 6.5M bins, over the budget.
     let mut caps = vec![1; MAX_GROUP_BINS - 1];
     caps.insert(0, 4096);
-    let r = req(
-        "ohgbfd",
-        |r: RequestBuilder| r.capacities(caps),
-    )
-    .unwrap();
+    let r = req("ohgbfd", |r: RequestBuilder| r.capacities(caps)).unwrap();
     let lengths = vec![4096u32; 100];
     assert!(100 * MAX_GROUP_BINS > bin_budget(100));
     let e = pack(&lengths, &r, &Control::none()).unwrap_err();
@@ -92,11 +83,7 @@ fn abort_is_polled_by_work_not_items() {
     // but far fewer items than one polling stride. The abort must still stop it.
     let mut caps = vec![1; 59_999];
     caps.insert(0, 4096);
-    let r = req(
-        "ohgbfd",
-        |r: RequestBuilder| r.capacities(caps),
-    )
-    .unwrap();
+    let r = req("ohgbfd", |r: RequestBuilder| r.capacities(caps)).unwrap();
     let lengths = vec![4096u32; 60];
     let flag = AtomicBool::new(false);
     let (res, after_abort) = std::thread::scope(|s| {
@@ -125,10 +112,9 @@ fn heterogeneous_follows_its_rule_under_adversarial_weights() {
         .collect();
     let weights: Vec<f64> = (0..n).map(|i| if i % 2 == 0 { 0.0 } else { 1e6 }).collect();
     let caps = vec![8192u32, 4096, 4096, 2048];
-    let r = req(
-        "ohgbfd",
-        |r: RequestBuilder| r.capacities(caps.clone()).weights(weights.clone()),
-    )
+    let r = req("ohgbfd", |r: RequestBuilder| {
+        r.capacities(caps.clone()).weights(weights.clone())
+    })
     .unwrap();
     let o = pack(&lengths, &r, &Control::none()).unwrap();
     o.packing.verify(&lengths, 8192).unwrap();

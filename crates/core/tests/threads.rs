@@ -18,10 +18,7 @@ fn threads_are_capped_and_the_pool_is_built_once() {
     let before = os_threads();
     let big: Vec<u32> = (0..300_000u32).map(|i| 1 + (i * 7919) % 4000).collect();
     let tiny = [5u32, 6, 7];
-    for (round, t) in [1024, 2, 3, 1024, 7, 2, 64]
-        .into_iter()
-        .enumerate()
-    {
+    for (round, t) in [1024, 2, 3, 1024, 7, 2, 64].into_iter().enumerate() {
         for (name, lengths) in [
             ("obfdp", &big[..]),
             ("obfdp", &tiny[..]),

@@ -35,10 +35,10 @@ use super::order;
 use crate::control::Control;
 use crate::error::Result;
 use crate::guard;
-use crate::strategy::OptionName;
 use crate::packing::{Assignment, Packing};
 use crate::parallel::Workers;
 use crate::placement::{DenseIndex, RatioIndex, RemainingIndex, SparseIndex, DENSE_LIMIT};
+use crate::strategy::OptionName;
 
 /// `group_offsets` for `groups` groups of `size` bins each.
 fn uniform_group_offsets(groups: usize, size: u32) -> Vec<u32> {

@@ -18,7 +18,7 @@ use crate::control::Control;
 use crate::error::Result;
 use crate::packing::Packing;
 use crate::parallel::Workers;
-use crate::placement;
+use crate::placement::{self, FirstFit};
 use crate::request::{Options, Request};
 use crate::strategy::{OptionName, Strategy, MAX_THREADS};
 use crate::PackError;
@@ -77,13 +77,18 @@ pub fn run(
         }
         (Strategy::Hk, &Options::HarmonicK { k }) => online::run(Strategy::Hk, lengths, c, k, ctl)?,
         (Strategy::Ffd, _) => return offline::ffd(lengths, c, max_len, ctl),
+        // Same order and tie-breaks as OBFD, hence the same bins: the run
+        // engine (the tests check it against item-by-item best fit over
+        // [`offline::sorted_decreasing`], an independent path).
         (Strategy::Bfd, _) => {
-            placement::best_fit(lengths, offline::sorted_decreasing(lengths), c, ctl)?
+            return obfd::obfd_packing(lengths, c, max_len, ctl);
         }
         (Strategy::Ffs, &Options::Shuffle { seed }) => {
-            placement::first_fit(lengths, offline::shuffled(lengths.len(), seed), c, ctl)?
+            let order = offline::shuffled(lengths.len(), seed);
+            ctl.check()?;
+            return placement::any_fit_packing::<FirstFit>(lengths, Some(&order), c, ctl);
         }
-        (Strategy::Mffd, _) => offline::mffd(lengths, c, order::decreasing(lengths, max_len), ctl)?,
+        (Strategy::Mffd, _) => return offline::mffd_packing(lengths, c, max_len, ctl),
         (Strategy::Obfd | Strategy::Obfdp, _) => {
             return obfd::obfd_packing_with(lengths, c, max_len, workers, ctl)
         }

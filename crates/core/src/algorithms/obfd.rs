@@ -82,7 +82,7 @@ pub fn obfd_packing(
 /// Memory: the output plus three `u32` per run plus `O(max_len)` per chunk
 /// and `O(C)`. Time `O(n + max_len + C)` plus `O(log64 C)` per run.
 ///
-/// Huge, sparse length ranges (`max_len > 4n + 65536`, where a histogram
+/// Huge, sparse length ranges (`max_len > 4n + 1024`, where a histogram
 /// would cost more than sorting) take the generic sequential path.
 pub fn obfd_packing_with(
     lengths: &[u32],

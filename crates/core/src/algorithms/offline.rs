@@ -3,16 +3,19 @@
 //!
 //! | strategy | order | placement | time |
 //! |---|---|---|---|
-//! | `ffd` First-Fit Decreasing | [`order::decreasing`] | first fit | `O(n + L + n log B)` |
-//! | `bfd` Best-Fit Decreasing | [`sorted_decreasing`] | best fit | `O(n log n + n log C)` |
-//! | `ffs` First-Fit Shuffle | [`shuffled`] (seeded [`Pcg32`]) | first fit | `O(n + n log B)` |
-//! | `mffd` Modified FFD | classes, then FFD ([`mffd`]) | first fit | `O(n + L + n log B)` |
+//! | `ffd` First-Fit Decreasing | length histogram ([`runs`](super::runs)) | first fit, by runs | `O(n + L + r log B)` |
+//! | `bfd` Best-Fit Decreasing | length histogram ([`runs`](super::runs)) | best fit, by runs | `O(n + L + C + r log C)` |
+//! | `ffs` First-Fit Shuffle | [`shuffled`] (seeded [`Pcg32`]) | first fit | `O(n log B)` |
+//! | `mffd` Modified FFD | classes over the histogram, then FFD by runs ([`mffd_packing`]) | first fit | `O(n + L + r log B)` |
 //!
-//! (`L` = longest item, `B` = bins.) FFD and MFFD sort with the counting sort
-//! shared with OBFD. BFD deliberately keeps the textbook stable comparison sort:
-//! it is then an independent path to OBFD's bins (same order, same best-fit
-//! tie-breaks), which the tests compare bin for bin. All placements go through
-//! the shared [`placement`] structures.
+//! (`L` = longest item, `B` = bins, `r` = runs: a bin taking a batch of one
+//! length, at most `n`.) Decreasing order with equal lengths by ascending
+//! index means a whole run of equal lengths can be placed per query (see
+//! [`runs`](super::runs)); the histogram replaces the sort. BFD thereby
+//! becomes OBFD's code path; the tests keep it honest against item-by-item
+//! best fit over a stable comparison sort ([`sorted_decreasing`]), an
+//! independent path. Huge sparse length ranges fall back to a comparison
+//! sort and item-by-item placement.
 
 use super::order;
 use crate::control::Control;
@@ -36,9 +39,9 @@ pub fn ffd(lengths: &[u32], capacity: u32, max_len: u32, ctl: &Control) -> Resul
 }
 
 /// Input indices by decreasing length, equal lengths by ascending index, with
-/// a stable comparison sort: `O(n log n)`. (OBFD gets the same order from a
-/// counting sort, [`order::decreasing`]; keeping the textbook sort here makes
-/// BFD an independent path to the same bins.)
+/// a stable comparison sort: `O(n log n)`. Not on any strategy's path (BFD and
+/// OBFD use the length histogram): it is the textbook order the tests feed to
+/// item-by-item best fit as an independent reference for their bins.
 ///
 /// Each length is read once into a cached key, so the comparison stays a
 /// total order even if the lengths change during the sort (a comparator
@@ -110,14 +113,54 @@ impl Pcg32 {
 /// `0..n` in a uniformly random order: Fisher-Yates (Durstenfeld), swapping
 /// position `i` (from the end down) with a uniform position in `0..=i`.
 /// `O(n)`; the same `seed` gives the same order everywhere.
+///
+/// The swap partners do not depend on the array, only on the generator, so
+/// they are drawn 16 steps early and their slots prefetched: on a
+/// large input every swap is a cache miss at a random place, and this lets
+/// the misses overlap instead of being paid one after another.
 pub fn shuffled(n: usize, seed: u64) -> Vec<u32> {
+    const AHEAD: usize = 16;
     let mut idx = order::identity(n);
     let mut rng = Pcg32::new(seed);
+    // Partners for steps i, i - 1, ... in a ring of AHEAD, drawn in order.
+    let mut ring = [0u32; AHEAD];
+    let first = n.saturating_sub(1);
+    let mut drawn = first; // the next step whose partner is not drawn yet
+    let mut draw = |i: usize, idx: &[u32], ring: &mut [u32; AHEAD]| {
+        let j = rng.below(i as u32 + 1);
+        ring[i % AHEAD] = j;
+        prefetch(idx, j as usize);
+    };
+    while drawn >= 1 && first - drawn < AHEAD {
+        draw(drawn, &idx, &mut ring);
+        drawn -= 1;
+    }
     for i in (1..n).rev() {
-        let j = rng.below(i as u32 + 1) as usize;
+        let j = ring[i % AHEAD] as usize;
+        if drawn >= 1 {
+            draw(drawn, &idx, &mut ring);
+            drawn -= 1;
+        }
         idx.swap(i, j);
     }
     idx
+}
+
+/// A hint that `slice[i]` is needed soon (no effect on the result).
+#[inline(always)]
+fn prefetch(slice: &[u32], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(p) = slice.get(i) {
+        // SAFETY: a prefetch never faults and has no observable effect; the
+        // pointer is in bounds anyway.
+        #[allow(unused_unsafe)]
+        unsafe {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            _mm_prefetch::<_MM_HINT_T0>(p as *const u32 as *const i8);
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (slice, i);
 }
 
 /// Johnson & Garey's size classes, for capacity `C`.
@@ -149,8 +192,196 @@ impl SizeClass {
     }
 }
 
+/// [`mffd`] straight to the flat [`Packing`], by runs: the same bins, in the
+/// same bin and in-bin order, as `mffd(..).into_packing(..)` (the tests
+/// compare the two), without an `O(n)` order array or per-item placement.
+///
+/// Steps 1-3 touch at most three items per A-bin and only need lengths, so
+/// they run over the length histogram; each item they place is a run of one
+/// item. Which item of a length they take follows from [`mffd`]'s
+/// tie-breaks: step 2 takes a length's smallest indices first (its lowest
+/// ranks, ranks counting by ascending index), step 3's smallest-item pointer
+/// takes its largest indices first (highest ranks), and step 3's partner
+/// pointer its smallest indices first; once the partner bound drops below a
+/// length it never rises again. So for every length the items left for
+/// steps 4-5 are one contiguous range of ranks, between the taken low ranks
+/// and the taken high ranks. Steps 4-5 are FFD of what is left onto the
+/// A-bins and new bins, which is the run engine with first fit
+/// ([`runs`](super::runs)), the A-bins entered beforehand.
+///
+/// Time `O(n + L + A + r log B)` (`A` A-bins, `r` runs, `B` bins). Huge sparse
+/// length ranges (no affordable histogram) take [`mffd`] item by item.
+pub fn mffd_packing(
+    lengths: &[u32],
+    capacity: u32,
+    max_len: u32,
+    ctl: &Control,
+) -> Result<Packing> {
+    use super::runs;
+    if !order::histogram_pays(lengths.len(), max_len) {
+        let dec = order::decreasing(lengths, max_len);
+        return Ok(mffd(lengths, capacity, dec, ctl)?.into_packing(lengths));
+    }
+    let workers = crate::parallel::Workers::sequential();
+    let hist = runs::histogram(lengths, max_len, capacity, &workers, ctl)?;
+    let count = &hist.count;
+    let width = max_len as usize + 1; // slot max_len + 1 (overflow) is empty
+    let class = |v: usize| SizeClass::of(v as u32, capacity);
+    let hint = (hist.total / capacity as u64) as usize + 1;
+    let mut plan = runs::RunPlan::new(capacity, max_len, hint);
+    // Items placed by steps 1-3, in the order they are taken: (length, rank
+    // among that length, bin, position in the bin, 1 if taken from the high
+    // ranks down else 0).
+    let mut taken: Vec<[u32; 5]> = Vec::new();
+
+    // Step 1: a bin per large item, largest first, ranks ascending.
+    for v in (1..width)
+        .rev()
+        .take_while(|&v| class(v) == SizeClass::Large)
+    {
+        for rank in 0..count[v] {
+            let b = plan.open_bin();
+            plan.remaining[b as usize] -= v as u32;
+            plan.bin_offsets[b as usize + 1] = 1;
+            taken.push([v as u32, rank, b, 0, 0]);
+        }
+    }
+    let a_bins = plan.remaining.len();
+    ctl.check()?;
+
+    // Step 2, forward over the A-bins: lengths that fit are pushed ascending
+    // as the free space grows; the top is the largest remaining that fits.
+    let medium: Vec<usize> = (1..width)
+        .filter(|&v| class(v) == SizeClass::Medium && count[v] > 0)
+        .collect();
+    let mut next_medium = 0; // next entry of `medium` not pushed yet
+    let mut stack: Vec<usize> = Vec::new();
+    let mut used = vec![0u32; width]; // medium items taken per length
+    let mut got_medium = vec![false; a_bins];
+    for (b, got) in got_medium.iter_mut().enumerate() {
+        while next_medium < medium.len() && medium[next_medium] as u32 <= plan.remaining[b] {
+            stack.push(medium[next_medium]);
+            next_medium += 1;
+        }
+        if let Some(&v) = stack.last() {
+            taken.push([v as u32, used[v], b as u32, 1, 0]);
+            used[v] += 1;
+            if used[v] == count[v] {
+                stack.pop();
+            }
+            plan.remaining[b] -= v as u32;
+            plan.bin_offsets[b + 1] = 2;
+            *got = true;
+        }
+    }
+    ctl.check()?;
+
+    // Step 3, backward over the A-bins without a medium item. The small
+    // items ascending (equal lengths by descending index) are positions
+    // `0..total`; length `small[i].0` holds positions `small[i].1..small[i + 1].1`.
+    let mut small: Vec<(u32, u32)> = Vec::new();
+    let mut total = 0u32;
+    for v in (1..width).filter(|&v| class(v) == SizeClass::Small && count[v] > 0) {
+        small.push((v as u32, total));
+        total += count[v];
+    }
+    small.push((0, total)); // sentinel: the end of the last length
+                            // Position `p` of small entry `i` is rank `count - 1 - (p - start)`.
+    let rank_at = |i: usize, p: u32| small[i + 1].1 - 1 - p;
+    let (mut lo, mut hi) = (0u32, total);
+    let (mut li, mut hj) = (0usize, small.len() - 1); // entries holding lo and hi - 1
+    for b in (0..a_bins).rev().filter(|&b| !got_medium[b]) {
+        if hi - lo < 2 {
+            break;
+        }
+        while small[li + 1].1 <= lo {
+            li += 1;
+        }
+        let Some(bound) = plan.remaining[b].checked_sub(small[li].0) else {
+            continue;
+        };
+        // Lengths above `bound` can never be a partner again (the bound only
+        // shrinks): skip them a whole length at a time.
+        while hi > lo + 1 {
+            while small[hj - 1].1 >= hi {
+                hj -= 1;
+            }
+            if small[hj - 1].0 <= bound {
+                break;
+            }
+            hi = small[hj - 1].1.max(lo + 1);
+        }
+        if hi > lo + 1 {
+            while small[hj - 1].1 >= hi {
+                hj -= 1;
+            }
+            let (v_lo, v_hi) = (small[li].0, small[hj - 1].0);
+            taken.push([v_lo, rank_at(li, lo), b as u32, 1, 1]);
+            taken.push([v_hi, rank_at(hj - 1, hi - 1), b as u32, 2, 0]);
+            plan.remaining[b] -= v_lo + v_hi;
+            plan.bin_offsets[b + 1] = 3;
+            lo += 1;
+            hi -= 1;
+        }
+    }
+    ctl.check()?;
+
+    // Taken items grouped by length, keeping the order they were taken in
+    // (a stable counting sort): per length, the low ranks were taken in
+    // ascending order and the high ranks in descending order.
+    let mut at = vec![0u32; width + 1];
+    for t in &taken {
+        at[t[0] as usize + 1] += 1;
+    }
+    for v in 0..width {
+        at[v + 1] += at[v];
+    }
+    let mut by_len = vec![[0u32; 4]; taken.len()];
+    {
+        let mut cursor = at.clone();
+        for t in &taken {
+            let c = &mut cursor[t[0] as usize];
+            by_len[*c as usize] = [t[1], t[2], t[3], t[4]];
+            *c += 1;
+        }
+    }
+    drop(taken);
+
+    // Steps 4-5: FFD of what is left, onto the A-bins first.
+    let mut ff = FirstFit::new(capacity, hint.max(a_bins));
+    for (b, &r) in plan.remaining.iter().enumerate() {
+        ff.set(b as u32, r);
+    }
+    for v in (1..width).rev() {
+        plan.begin_length(v as u32);
+        let group = &by_len[at[v] as usize..at[v + 1] as usize];
+        let left = count[v] - group.len() as u32;
+        // Ranks in order: the low ones (taken ascending), the rest by FFD,
+        // the high ones (taken descending, so walked backwards).
+        let mut rank = 0u32;
+        for t in group.iter().filter(|t| t[3] == 0) {
+            debug_assert_eq!(t[0], rank, "low ranks are 0, 1, ...");
+            plan.record(t[1], t[2], 1);
+            rank += 1;
+        }
+        plan.place(&mut ff, v as u32, left, ctl)?;
+        rank += left;
+        for t in group.iter().rev().filter(|t| t[3] == 1) {
+            debug_assert_eq!(t[0], rank, "high ranks continue where FFD stopped");
+            plan.record(t[1], t[2], 1);
+            rank += 1;
+        }
+        debug_assert_eq!(rank, count[v]);
+    }
+    drop(ff);
+    let items = runs::output_buffer(lengths.len(), false);
+    runs::attach(lengths, &hist, plan, items, &workers, ctl)
+}
+
 /// Modified First-Fit Decreasing (D. S. Johnson and M. R. Garey, "A 71/60
-/// theorem for bin packing", J. Complexity 1, 1985), as published.
+/// theorem for bin packing", J. Complexity 1, 1985), as published, item by
+/// item: the reference for [`mffd_packing`] (which the `mffd` strategy runs)
+/// and its path for huge sparse length ranges.
 ///
 /// `decreasing` is the input in decreasing length (ties by ascending index), so
 /// each [`SizeClass`] is a contiguous run of it. Steps:

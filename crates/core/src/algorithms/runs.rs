@@ -44,26 +44,33 @@ use crate::parallel::{self, Workers};
 use crate::placement::Placement;
 use std::sync::atomic::Ordering::Relaxed;
 
-/// Packs validated `lengths` (each in `1..=capacity`, largest `max_len`, with
-/// a histogram of `max_len + 1` slots affordable: see
-/// [`order::histogram_pays`](super::order::histogram_pays)) in decreasing
-/// order with policy `P`, straight to the flat [`Packing`].
+/// The length histogram of the input, split by chunks for the parallel
+/// scatter: `count[v]` items of length `v`; `before[c][v]` items of length
+/// `v` in chunks before chunk `c` (chunk `c`'s starting rank within `v`).
+pub(crate) struct Histogram {
+    pub chunks: Vec<std::ops::Range<usize>>,
+    pub before: Vec<Vec<u32>>,
+    pub count: Vec<u32>,
+    /// Sum of all lengths.
+    pub total: u64,
+}
+
+/// One pass over `lengths` (split over `workers`), `O(n + max_len)` per chunk.
 ///
-/// Time `O(n + max_len)` plus one `P` query per run; the `O(n)` part divides
-/// by the worker count. Bins are numbered in the order they open.
-pub fn pack_by_runs<P: Placement>(
+/// `count` has `max_len + 2` slots: slot `max_len + 1` counts lengths above
+/// `max_len`, and it and slot 0 must be empty, else the result is a typed
+/// error naming the first offender (`capacity` decides which error).
+pub(crate) fn histogram(
     lengths: &[u32],
-    capacity: u32,
     max_len: u32,
+    capacity: u32,
     workers: &Workers,
     ctl: &Control,
-) -> Result<Packing> {
+) -> Result<Histogram> {
     let n = lengths.len();
     if max_len > capacity {
         return Err(guard::first_offender(lengths, capacity, capacity));
     }
-    // Slot `max_len + 1` counts lengths above `max_len` (it must stay empty,
-    // as must slot 0); clamping keeps every index in range whatever is read.
     let width = max_len as usize + 2;
     let top = max_len as usize + 1;
     // Per-chunk histograms cost `width` each: keep their total within `O(n)`.
@@ -79,8 +86,6 @@ pub fn pack_by_runs<P: Placement>(
     if before.iter().any(|h| h[0] != 0 || h[top] != 0) {
         return Err(guard::first_offender(lengths, max_len, capacity));
     }
-    // count[v] = items of length v; before[c][v] becomes the items of length
-    // v in chunks before c (chunk c's starting rank within v's placements).
     let mut count = vec![0u32; width];
     let mut total = 0u64;
     for (v, cnt) in count.iter_mut().enumerate() {
@@ -93,78 +98,178 @@ pub fn pack_by_runs<P: Placement>(
         *cnt = acc;
         total += acc as u64 * v as u64;
     }
+    Ok(Histogram {
+        chunks,
+        before,
+        count,
+        total,
+    })
+}
+
+/// Bins and runs as the placement builds them, lengths in decreasing order.
+///
+/// Run `r`: its bin in `run_slot[r]`, its rank inside the bin in
+/// `run_rank[r]`, its first placement number in `run_first[r]` (the
+/// placements of length `v` are numbered `first(v) + rank`, ranks by
+/// ascending input index). Runs of length `v` are `run_from[v]..run_from[v-1]`
+/// and must be recorded in rank order, covering every rank once.
+pub(crate) struct RunPlan {
+    pub capacity: u32,
+    /// Per bin: remaining capacity.
+    pub remaining: Vec<u32>,
+    /// Per bin: item count in `bin_offsets[bin + 1]` (turned into offsets by a
+    /// prefix sum at the end, so no separate scratch array).
+    pub bin_offsets: Vec<u32>,
+    run_slot: Vec<u32>,
+    run_rank: Vec<u32>,
+    run_first: Vec<u32>,
+    run_from: Vec<u32>,
+    placed: u32,
+}
+
+impl RunPlan {
+    /// An empty plan for lengths up to `max_len`, about `bins` bins.
+    pub fn new(capacity: u32, max_len: u32, bins: usize) -> Self {
+        let mut bin_offsets = Vec::with_capacity(bins + 1);
+        bin_offsets.push(0);
+        RunPlan {
+            capacity,
+            remaining: Vec::with_capacity(bins),
+            bin_offsets,
+            run_slot: Vec::with_capacity(2 * bins),
+            run_rank: Vec::with_capacity(2 * bins),
+            run_first: Vec::with_capacity(2 * bins + 2),
+            run_from: vec![0u32; max_len as usize + 1],
+            placed: 0,
+        }
+    }
+
+    /// Opens an empty bin and returns its number.
+    #[inline]
+    pub fn open_bin(&mut self) -> u32 {
+        self.remaining.push(self.capacity);
+        self.bin_offsets.push(0);
+        (self.remaining.len() - 1) as u32
+    }
+
+    /// Starts the runs of length `v` (call for every `v` from `max_len` down to 1).
+    #[inline]
+    pub fn begin_length(&mut self, v: u32) {
+        self.run_from[v as usize] = self.run_first.len() as u32;
+    }
+
+    /// Records a run of `m` items (the next `m` ranks of the current length)
+    /// at position `rank` of `bin`. Bin contents and capacities are the
+    /// caller's business here; [`RunPlan::place`] keeps them itself.
+    #[inline]
+    pub fn record(&mut self, bin: u32, rank: u32, m: u32) {
+        self.run_slot.push(bin);
+        self.run_rank.push(rank);
+        self.run_first.push(self.placed);
+        self.placed += m;
+    }
+
+    /// Places `left` items of length `v` with policy `P`, run by run. The
+    /// policy's chosen bin, with remaining `r`, stays its choice while it
+    /// still has `>= v` left (see the module docs), so it takes
+    /// `min(left, r / v)` items at once. After that it holds `< v`; for best
+    /// fit the next candidate is `>= r`, so the search restarts from `r`.
+    #[inline]
+    pub fn place<P: Placement>(
+        &mut self,
+        placement: &mut P,
+        v: u32,
+        mut left: u32,
+        ctl: &Control,
+    ) -> Result<()> {
+        let mut from = v;
+        while left > 0 {
+            ctl.checkpoint(self.run_first.len())?;
+            let bin = match placement.find_from(v, from) {
+                Some(bin) => bin,
+                None => self.open_bin(),
+            };
+            let r = self.remaining[bin as usize];
+            let m = left.min(r / v);
+            if m == 0 {
+                // Only a length above the capacity gets here (a chosen bin
+                // has room for `v`); `v <= max_len <= capacity` was checked,
+                // so this is a defence against an endless loop, not a path.
+                return Err(guard::input_changed(None));
+            }
+            let rest = r - m * v;
+            self.remaining[bin as usize] = rest;
+            placement.set(bin, rest);
+            let size = self.bin_offsets[bin as usize + 1];
+            self.record(bin, size, m);
+            self.bin_offsets[bin as usize + 1] = size + m;
+            left -= m;
+            from = r;
+        }
+        Ok(())
+    }
+}
+
+/// Packs validated `lengths` (each in `1..=capacity`, largest `max_len`, with
+/// a histogram of `max_len + 1` slots affordable: see
+/// [`order::histogram_pays`](super::order::histogram_pays)) in decreasing
+/// order with policy `P`, straight to the flat [`Packing`].
+///
+/// Time `O(n + max_len)` plus one `P` query per run; the `O(n)` part divides
+/// by the worker count. Bins are numbered in the order they open.
+pub fn pack_by_runs<P: Placement>(
+    lengths: &[u32],
+    capacity: u32,
+    max_len: u32,
+    workers: &Workers,
+    ctl: &Control,
+) -> Result<Packing> {
+    let hist = histogram(lengths, max_len, capacity, workers, ctl)?;
     // The placement is sequential; meanwhile another worker allocates and
     // faults in the output (a page fault per 4 KiB costs about as much as
     // the scatter's stores).
-    let place = || -> Result<_> {
-        let hint = (total / capacity as u64) as usize + 1;
+    let place = || -> Result<RunPlan> {
+        let hint = (hist.total / capacity as u64) as usize + 1;
         let mut placement = P::new(capacity, hint);
-        // Per bin: remaining capacity; item count in `bin_offsets[bin + 1]` (turned
-        // into offsets by a prefix sum at the end, so no separate scratch array).
-        let mut remaining: Vec<u32> = Vec::with_capacity(hint);
-        let mut bin_offsets: Vec<u32> = Vec::with_capacity(hint + 1);
-        bin_offsets.push(0);
-        // Run r: its bin (later its first output slot) in `run_slot[r]`, its rank
-        // inside the bin in `run_rank[r]`, its first placement number in
-        // `run_first[r]`. Runs of length v are `run_from[v]..run_from[v - 1]`.
-        let mut run_slot: Vec<u32> = Vec::with_capacity(2 * hint);
-        let mut run_rank: Vec<u32> = Vec::with_capacity(2 * hint);
-        let mut run_first: Vec<u32> = Vec::with_capacity(2 * hint + 2);
-        let mut run_from = vec![0u32; width];
-        let mut placed = 0u32;
+        let mut plan = RunPlan::new(capacity, max_len, hint);
         for v in (1..=max_len).rev() {
-            run_from[v as usize] = run_first.len() as u32;
-            let mut left = count[v as usize];
-            // The run of `left` items of length `v`. The policy's chosen bin,
-            // with remaining `r`, stays its choice while it still has `>= v`
-            // left (see the module docs), so it takes `min(left, r / v)` items
-            // at once. After that it holds `< v`; for best fit the next
-            // candidate is `>= r`, so the search restarts from `r`.
-            let mut from = v;
-            while left > 0 {
-                ctl.checkpoint(run_first.len())?;
-                let bin = match placement.find_from(v, from) {
-                    Some(bin) => bin,
-                    None => {
-                        remaining.push(capacity);
-                        bin_offsets.push(0);
-                        (remaining.len() - 1) as u32
-                    }
-                };
-                let r = remaining[bin as usize];
-                let m = left.min(r / v);
-                if m == 0 {
-                    // Only a length above the capacity gets here (a chosen
-                    // bin has room for `v`); `v <= max_len <= capacity` was
-                    // checked, so this is a defence, not a path.
-                    return Err(guard::input_changed(None));
-                }
-                let rest = r - m * v;
-                remaining[bin as usize] = rest;
-                placement.set(bin, rest);
-                let size = &mut bin_offsets[bin as usize + 1];
-                run_slot.push(bin);
-                run_rank.push(*size);
-                run_first.push(placed);
-                *size += m;
-                left -= m;
-                placed += m;
-                from = r;
-            }
+            plan.begin_length(v);
+            plan.place(&mut placement, v, hist.count[v as usize], ctl)?;
         }
-        run_from[0] = run_first.len() as u32;
-        drop(placement);
-        Ok((
-            remaining,
-            bin_offsets,
-            run_slot,
-            run_rank,
-            run_first,
-            run_from,
-        ))
+        Ok(plan)
     };
-    let (placed, mut items) = workers.join(place, || output_buffer(n, workers.threads() > 1));
-    let (remaining, mut bin_offsets, mut run_slot, run_rank, mut run_first, run_from) = placed?;
+    let n = lengths.len();
+    let (plan, items) = workers.join(place, || output_buffer(n, workers.threads() > 1));
+    attach(lengths, &hist, plan?, items, workers, ctl)
+}
+
+/// Turns a finished plan into the flat [`Packing`]: offsets by prefix sum,
+/// loads from the remaining capacities, and the item indices scattered into
+/// `items` (`n` slots) chunk by chunk: the `j`-th item of length `v` is
+/// placement `first(v) + j`.
+pub(crate) fn attach(
+    lengths: &[u32],
+    hist: &Histogram,
+    plan: RunPlan,
+    mut items: Vec<u32>,
+    workers: &Workers,
+    ctl: &Control,
+) -> Result<Packing> {
+    let n = lengths.len();
+    let width = hist.count.len();
+    let (count, before) = (&hist.count, &hist.before);
+    let RunPlan {
+        capacity,
+        remaining,
+        mut bin_offsets,
+        mut run_slot,
+        run_rank,
+        mut run_first,
+        mut run_from,
+        placed,
+    } = plan;
+    debug_assert_eq!(placed as usize, n);
+    run_from[0] = run_first.len() as u32;
     for b in 1..bin_offsets.len() {
         bin_offsets[b] += bin_offsets[b - 1];
     }
@@ -182,11 +287,11 @@ pub fn pack_by_runs<P: Placement>(
     run_slot.extend([n as u32, n as u32]);
     run_first.extend([n as u32, n as u32]);
 
-    // Attach item indices, chunk by chunk: the j-th item of length v is
-    // placement run_first[run_from[v]] + j.
     let out = parallel::as_atomic(&mut items);
+    let chunks = &hist.chunks;
+    let top = width - 1;
     let last = chunks.len() - 1;
-    let done: Vec<Result<()>> = workers.map(&chunks, |c, range| {
+    let done: Vec<Result<()>> = workers.map(chunks, |c, range| {
         // Cursor per length: [next slot, end of its run, run, items of this
         // length the chunk may still write]. Slots 0 and `top` allow none.
         let mut cur = vec![[0u32; 4]; width];
@@ -246,7 +351,7 @@ pub fn pack_by_runs<P: Placement>(
 /// once (one store per 4 KiB; an atomic store, so the compiler cannot drop it
 /// as redundant with `calloc`'s zeroes), so the page faults, which cost
 /// about as much as the scatter's own stores, happen off the critical path.
-fn output_buffer(n: usize, prefault: bool) -> Vec<u32> {
+pub(crate) fn output_buffer(n: usize, prefault: bool) -> Vec<u32> {
     let mut buf = vec![0u32; n];
     if prefault {
         let view = parallel::as_atomic(&mut buf);

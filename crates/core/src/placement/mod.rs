@@ -28,7 +28,7 @@ pub use remaining::{DenseIndex, RemainingIndex, SparseIndex, DENSE_LIMIT};
 
 use crate::control::Control;
 use crate::error::Result;
-use crate::packing::Assignment;
+use crate::packing::{Assignment, Packing};
 
 /// A bin-selection policy over the currently open bins.
 ///
@@ -160,6 +160,121 @@ pub fn any_fit<P: Placement>(
         bin_of,
         num_bins: remaining.len(),
     })
+}
+
+/// [`any_fit`] straight to the flat [`Packing`]: the same bins, in the same
+/// in-bin order, as `any_fit(..).into_packing(..)`, with the items taken in
+/// `order` (`None`: input order, without materialising it).
+///
+/// Cheaper than the two-step form because the bin sizes are counted while
+/// placing and the loads are `capacity - remaining`, so the second pass
+/// neither re-reads `lengths` at random nor recounts: `O(n * cost(find +
+/// set))` plus one scatter of `n` indices.
+pub fn any_fit_packing<P: Placement>(
+    lengths: &[u32],
+    order: Option<&[u32]>,
+    capacity: u32,
+    ctl: &Control,
+) -> Result<Packing> {
+    match order {
+        None => any_fit_packing_by::<P>(lengths, lengths, |k| k as u32, capacity, ctl),
+        Some(order) => {
+            // Gather the lengths in processing order first: independent
+            // random loads, many in flight at once, where inside the
+            // placement loop each would wait behind the search structure.
+            let ordered: Vec<u32> = order.iter().map(|&i| lengths[i as usize]).collect();
+            ctl.check()?;
+            any_fit_packing_by::<P>(lengths, &ordered, |k| order[k], capacity, ctl)
+        }
+    }
+}
+
+#[inline(always)]
+fn any_fit_packing_by<P: Placement>(
+    lengths: &[u32],
+    ordered: &[u32],
+    item: impl Fn(usize) -> u32,
+    capacity: u32,
+    ctl: &Control,
+) -> Result<Packing> {
+    let hint = bins_estimate(lengths, capacity);
+    let mut placement = P::new(capacity, hint);
+    let mut remaining: Vec<u32> = Vec::with_capacity(hint);
+    // Items per bin in `bin_offsets[bin + 1]`, made offsets by a prefix sum.
+    let mut bin_offsets: Vec<u32> = Vec::with_capacity(hint + 1);
+    bin_offsets.push(0);
+    let n = ordered.len();
+    let mut bin_of: Vec<u32> = Vec::with_capacity(n);
+    for (k, &len) in ordered.iter().enumerate() {
+        ctl.checkpoint(k)?;
+        // Each length is read once (`ordered` is a copy or the input read
+        // here): one outside 1..=capacity is a typed error, never an
+        // underflow (see `guard`).
+        crate::guard::check_length(item(k), len, capacity)?;
+        let bin = match placement.find(len) {
+            Some(b) => b,
+            None => {
+                remaining.push(capacity);
+                bin_offsets.push(0);
+                (remaining.len() - 1) as u32
+            }
+        };
+        let r = &mut remaining[bin as usize];
+        *r -= len;
+        placement.set(bin, *r);
+        bin_offsets[bin as usize + 1] += 1;
+        bin_of.push(bin);
+    }
+    drop(placement);
+    for b in 1..bin_offsets.len() {
+        bin_offsets[b] += bin_offsets[b - 1];
+    }
+    let mut cursor = bin_offsets[..remaining.len()].to_vec();
+    let mut items = vec![0u32; n];
+    for (k, &b) in bin_of.iter().enumerate() {
+        let c = &mut cursor[b as usize];
+        items[*c as usize] = item(k);
+        *c += 1;
+    }
+    let mut bin_loads = remaining;
+    for r in bin_loads.iter_mut() {
+        *r = capacity - *r;
+    }
+    Ok(Packing {
+        items,
+        bin_offsets,
+        bin_loads,
+        bin_capacities: None,
+        group_offsets: None,
+    })
+}
+
+/// [`any_fit_packing`] with best fit, choosing the dense or sparse index by capacity.
+pub fn best_fit_packing(
+    lengths: &[u32],
+    order: Option<&[u32]>,
+    capacity: u32,
+    ctl: &Control,
+) -> Result<Packing> {
+    if capacity <= DENSE_LIMIT {
+        any_fit_packing::<BestFit<DenseIndex>>(lengths, order, capacity, ctl)
+    } else {
+        any_fit_packing::<BestFit<SparseIndex>>(lengths, order, capacity, ctl)
+    }
+}
+
+/// [`any_fit_packing`] with worst fit, choosing the dense or sparse index by capacity.
+pub fn worst_fit_packing(
+    lengths: &[u32],
+    order: Option<&[u32]>,
+    capacity: u32,
+    ctl: &Control,
+) -> Result<Packing> {
+    if capacity <= DENSE_LIMIT {
+        any_fit_packing::<WorstFit<DenseIndex>>(lengths, order, capacity, ctl)
+    } else {
+        any_fit_packing::<WorstFit<SparseIndex>>(lengths, order, capacity, ctl)
+    }
 }
 
 /// Runs [`any_fit`] with best fit, choosing the dense or sparse index by capacity.

@@ -1,0 +1,100 @@
+//! What the metrics cost inside a `pack()` call, and how OBFD's time per item
+//! moves with the capacity. Interleaved medians; prints one line per case.
+//!
+//! ```text
+//! cargo run --release -p seqpack-core --example metrics_share -- [ROUNDS]
+//! ```
+//! Part 1: OBFD on seeded uniform 16..=512 lengths, C = 4096, N = 1k, 10k, 1M:
+//! the whole `pack` call and `Metrics::compute_known_max` on its result,
+//! alternated, and the metrics' share of the call.
+//! Part 2: N = 1M lengths uniform in `[C/256, C/8]` (the same shape scaled
+//! to the capacity) for C = 2^12 .. 2^31: OBFD ns per item, and the ratio to
+//! C = 2^12.
+use seqpack_core::parallel::Workers;
+use seqpack_core::{pack, Control, Metrics, Request, Strategy};
+use std::hint::black_box;
+use std::time::Instant;
+
+fn lengths(n: usize, lo: u64, hi: u64) -> Vec<u32> {
+    let mut s = 42u64;
+    (0..n)
+        .map(|_| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (lo + (s >> 33) % (hi - lo + 1)) as u32
+        })
+        .collect()
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .map_or(21, |a| a.parse().expect("ROUNDS"));
+    let ctl = Control::none();
+    let seq = Workers::sequential();
+    for n in [1_000usize, 10_000, 1_000_000] {
+        let l = lengths(n, 16, 512);
+        let max = *l.iter().max().unwrap();
+        let req = Request::new(Strategy::Obfd, 4096).unwrap();
+        let out = pack(&l, &req, &ctl).unwrap();
+        let reps = (1_000_000 / n).max(1);
+        let (mut tp, mut tm) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            let t0 = Instant::now();
+            for _ in 0..reps {
+                black_box(pack(black_box(&l), &req, &ctl).unwrap());
+            }
+            tp.push(t0.elapsed().as_nanos() as f64 / reps as f64);
+            let t0 = Instant::now();
+            for _ in 0..reps {
+                black_box(Metrics::compute_known_max(
+                    black_box(&out.packing),
+                    &l,
+                    4096,
+                    max,
+                    &seq,
+                ));
+            }
+            tm.push(t0.elapsed().as_nanos() as f64 / reps as f64);
+        }
+        let (p, m) = (median(&mut tp), median(&mut tm));
+        println!(
+            "metrics share N={n} C=4096: pack {:.1} us, metrics {:.1} us, share {:.1}% (target <= 10%)",
+            p / 1e3,
+            m / 1e3,
+            100.0 * m / p
+        );
+    }
+    let n = 1_000_000;
+    let caps: [u64; 5] = [1 << 12, 1 << 16, 1 << 20, 1 << 22, 1 << 31];
+    let inputs: Vec<(u64, Vec<u32>, Request)> = caps
+        .iter()
+        .map(|&c| {
+            let req = Request::new(Strategy::Obfd, c as u32).unwrap();
+            (c, lengths(n, (c / 256).max(1), c / 8), req)
+        })
+        .collect();
+    let mut t = vec![Vec::new(); caps.len()];
+    for _ in 0..rounds.min(9) {
+        for (i, (_, l, req)) in inputs.iter().enumerate() {
+            let t0 = Instant::now();
+            black_box(pack(black_box(l), req, &ctl).unwrap());
+            t[i].push(t0.elapsed().as_nanos() as f64 / n as f64);
+        }
+    }
+    let base = median(&mut t[0].clone());
+    for (i, (c, _, _)) in inputs.iter().enumerate() {
+        let v = median(&mut t[i]);
+        println!(
+            "obfd N=1M lengths [C/256, C/8], C=2^{}: {v:.1} ns/item, {:.2}x of C=2^12",
+            63 - c.leading_zeros(),
+            v / base
+        );
+    }
+}
