@@ -33,8 +33,13 @@ use std::sync::Arc;
 
 mod convert;
 mod errors;
+// napi-derive registers exports only outside `cfg(test)`, so in the unit-test
+// build the exports of these private modules look unused to rustc.
+#[cfg_attr(test, allow(dead_code))]
 mod io;
+#[cfg_attr(test, allow(dead_code))]
 mod output;
+#[cfg_attr(test, allow(dead_code))]
 mod rows;
 use convert::{NativeOptions, NativeStrategyOptions};
 use errors::{catch, guard, Failure};
