@@ -1,8 +1,8 @@
 //! Resource limits: the sizes beyond which a request is refused rather than
 //! allowed to take unbounded time, memory or threads.
 //!
-//! Every limit here is enforced with [`ErrorKind::InvalidOption`]
-//! (`ERR_SEQPACK_INVALID_OPTION`), naming the option, its value and the index
+//! Every limit here is enforced with [`ErrorKind::InvalidOption`] (the
+//! bindings give it their own code), naming the option, its value and the index
 //! of the first entry beyond the limit. Limits that already existed live with
 //! their option: `threads <= `[`MAX_THREADS`](crate::strategy::MAX_THREADS),
 //! `groupSize <= `[`MAX_GROUP_SIZE`](crate::strategy::MAX_GROUP_SIZE),

@@ -283,7 +283,7 @@ pub fn ogbfdp(
 /// Limits: a layout with many devices too small for the items makes empty
 /// bins in every group, so the output is capped at
 /// [`limits::bin_budget`](crate::limits::bin_budget) bins
-/// (`ERR_SEQPACK_INVALID_OPTION`).
+/// (an [`ErrorKind::InvalidOption`](crate::ErrorKind::InvalidOption) beyond it).
 pub fn heterogeneous(
     lengths: &[u32],
     layouts: &[Vec<u32>],

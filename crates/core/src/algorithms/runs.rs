@@ -27,7 +27,7 @@
 //! Memory: the output plus three `u32` per run plus `O(max_len)` per chunk and
 //! the policy's structure.
 //!
-//! False facts (see [`guard`](crate::guard)): a length outside
+//! False facts (see [`crate::guard`]): a length outside
 //! `1..=max_len`, or `max_len > capacity`, is a typed error before anything
 //! is placed (the histogram has an overflow bucket, so it is never indexed
 //! out of range); a run that a fresh bin cannot take is an error, never an
