@@ -244,6 +244,32 @@ async function ensureViteBindings(t) {
 
 const envName = (rust) => rust.toUpperCase().replace(/-/g, '_')
 
+/** A framework search dir holding a CoreFoundation text stub (see `build`). */
+async function appleFrameworkStubs() {
+  const dir = path.join(cache, 'apple-frameworks')
+  const fw = path.join(dir, 'CoreFoundation.framework')
+  const symbols = [
+    '_CFRelease', '_CFRetain', '_CFStringGetCString', '_CFStringGetCStringPtr', '_CFStringGetLength',
+    '_CFStringGetBytes', '_CFStringGetMaximumSizeForEncoding', '_CFTimeZoneCopySystem', '_CFTimeZoneGetName',
+    '_CFTimeZoneResetSystem', '_kCFAllocatorDefault', '_kCFAllocatorNull',
+  ]
+  const tbd = [
+    '--- !tapi-tbd',
+    'tbd-version:     4',
+    'targets:         [ arm64-macos, x86_64-macos ]',
+    "install-name:    '/System/Library/Frameworks/CoreFoundation.framework/Versions/A/CoreFoundation'",
+    'current-version: 1',
+    'exports:',
+    '  - targets:         [ arm64-macos, x86_64-macos ]',
+    `    symbols:         [ ${symbols.join(', ')} ]`,
+    '...',
+    '',
+  ].join('\n')
+  await fs.mkdirp(fw)
+  await fs.writeFile(path.join(fw, 'CoreFoundation.tbd'), tbd)
+  return dir
+}
+
 /** Builds `t` with cargo; returns { file, seconds }. */
 async function build(t, tools) {
   const targetDir = path.join(cache, 'target')
@@ -270,6 +296,12 @@ async function build(t, tools) {
     if (t.libc === 'musl') rustflags.push('-Ctarget-feature=-crt-static')
     cmd = [path.join(tools.zig, 'cargo-zigbuild'), 'build']
   }
+  // The Arrow crates pull in chrono -> iana-time-zone, which links Apple's
+  // CoreFoundation framework; zig ships no Apple SDK frameworks. A text stub
+  // (.tbd, the format Apple's SDKs use) with the real install name lets the
+  // link finish: on a Mac the binary loads the system CoreFoundation, and the
+  // addon is linked with `-undefined dynamic_lookup` (napi-build) anyway.
+  if (t.rust.includes('darwin')) rustflags.push(`-Clink-arg=-F${await appleFrameworkStubs()}`)
   if (rustflags.length) env[`CARGO_TARGET_${E}_RUSTFLAGS`] = rustflags.join(' ')
   // rustc strips Mach-O with rust-objcopy, which only rustup's llvm-tools ship;
   // this build only proves darwin compiles and links (the workflow's macOS runner strips).
