@@ -493,6 +493,31 @@ function abortError(signal: AbortSignal): SeqpackError {
 }
 
 /**
+ * Runs async native work under `signal`, the one place the async exports
+ * share: the native work is cancelled when the signal fires, and an aborted
+ * call rejects with an `AbortError`, also when the abort came after the work
+ * finished but before this continuation ran (so an aborted call never
+ * resolves).
+ */
+async function cancellable<T>(signal: AbortSignal | undefined, run: (token: InstanceType<typeof native.CancelToken>) => Promise<T>): Promise<T> {
+  if (signal?.aborted) throw abortError(signal)
+  const token = new native.CancelToken()
+  const onAbort = () => token.cancel()
+  signal?.addEventListener('abort', onAbort, { once: true })
+  try {
+    const out = await run(token)
+    if (signal?.aborted) throw abortError(signal)
+    return out
+  } catch (err) {
+    const e = fromNative(err)
+    if (e instanceof SeqpackError && e.code === 'ERR_SEQPACK_ABORTED' && signal) throw abortError(signal)
+    throw e
+  } finally {
+    signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+/**
  * Like {@link pack}, but runs on the libuv thread pool and never blocks the
  * event loop. The input is copied once (so later mutation cannot race the
  * worker). `signal` cancels the work, also while it is running: once the
@@ -505,23 +530,7 @@ export async function packAsync(lengths: Lengths, options: AsyncPackOptions): Pr
     throw new SeqpackError('ERR_SEQPACK_INVALID_OPTION', `option \`signal\` must be an AbortSignal, got ${typeName(signal)}`)
   }
   const [, arr] = prepareLengths(lengths)
-  if (signal?.aborted) throw abortError(signal)
-  const token = new native.CancelToken()
-  const onAbort = () => token.cancel()
-  signal?.addEventListener('abort', onAbort, { once: true })
-  try {
-    const n = await native.packAsync(arr, ...opts, token)
-    // The abort may have come after the work finished but before this
-    // continuation ran: an aborted call rejects, whatever the work did.
-    if (signal?.aborted) throw abortError(signal)
-    return new PackResult(n)
-  } catch (err) {
-    const e = fromNative(err)
-    if (e instanceof SeqpackError && e.code === 'ERR_SEQPACK_ABORTED' && signal) throw abortError(signal)
-    throw e
-  } finally {
-    signal?.removeEventListener('abort', onAbort)
-  }
+  return new PackResult(await cancellable(signal, (token) => native.packAsync(arr, ...opts, token)))
 }
 
 /** A context-parallel document order, from {@link balance}. */
@@ -852,22 +861,7 @@ export async function packRowsAsync(docs: Docs, options: AsyncRowsOptions): Prom
   const [args, rows, { signal }] = prepareRowsOptions(options, ['signal'])
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw badOption('signal', 'an AbortSignal', signal)
   const [tokens, offsets] = prepareDocs(docs)
-  if (signal?.aborted) throw abortError(signal)
-  const token = new native.CancelToken()
-  const onAbort = () => token.cancel()
-  signal?.addEventListener('abort', onAbort, { once: true })
-  try {
-    const n = await native.packRowsAsync(tokens, offsets, ...args, rows, token)
-    // As in packAsync: an abort before this continuation ran rejects.
-    if (signal?.aborted) throw abortError(signal)
-    return new PackedRows(n)
-  } catch (err) {
-    const e = fromNative(err)
-    if (e instanceof SeqpackError && e.code === 'ERR_SEQPACK_ABORTED' && signal) throw abortError(signal)
-    throw e
-  } finally {
-    signal?.removeEventListener('abort', onAbort)
-  }
+  return new PackedRows(await cancellable(signal, (token) => native.packRowsAsync(tokens, offsets, ...args, rows, token)))
 }
 
 /**
