@@ -30,12 +30,12 @@ const json = argv.includes('--json')
 
 /** name -> [full iterations, quick iterations]. */
 const SCENARIOS = {
-  'pack obfd 100k': [1_000, 700],
+  'pack obfd 100k': [1_000, 400],
   'pack obfd 16': [1_000_000, 100_000],
-  'pack ffd 100k': [1_000, 700],
-  'balance 100k': [1_000, 700],
+  'pack ffd 100k': [1_000, 400],
+  'balance 100k': [1_000, 100],
   'balance 16': [1_000_000, 100_000],
-  'packRows 1k docs': [20_000, 400],
+  'packRows 1k docs': [20_000, 200],
   'StreamPacker.push': [200_000, 10_000],
 }
 
