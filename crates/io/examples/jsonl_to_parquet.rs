@@ -11,10 +11,9 @@
 //! (lengths resampled from the bundled real lengths in data/docs.u32, token
 //! ids uniform in the GPT-2 vocabulary). Packing is seqpack-core's next-fit
 //! with splitting (the tests' helper), timed apart and not what is being
-//! measured here. Writes
-//! `<dir>/out.parquet` (and `out-dict.parquet`, token ids dictionary-encoded),
-//! `<dir>/out.arrow` and `<dir>/out.jsonl`, the inputs
-//! of `__test__/python/check_rows.py`. Times are medians over `--reps`.
+//! measured here. Writes `<dir>/out.parquet` (and `out-dict.parquet`, token
+//! ids dictionary-encoded), `<dir>/out.arrow` and `<dir>/out.jsonl`, the
+//! inputs of `__test__/python/check_rows.py`. Times are medians over `--reps`.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
