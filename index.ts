@@ -493,14 +493,13 @@ function abortError(signal: AbortSignal): SeqpackError {
 }
 
 /**
- * Rethrows a native failure as a `SeqpackError`; a cancellation the signal
- * caused becomes the signal's `AbortError` (what `fetch` and Node's own
- * APIs reject with), so callers check one error whatever stage was aborted.
+ * What an async export rejects with for a native failure: a `SeqpackError`,
+ * except that a cancellation `signal` caused becomes the signal's abort
+ * error, so callers check one error whatever stage was aborted.
  */
-function throwAborted(err: unknown, signal: AbortSignal | undefined): never {
+function asyncFailure(err: unknown, signal: AbortSignal | undefined): unknown {
   const e = fromNative(err)
-  if (e instanceof SeqpackError && e.code === 'ERR_SEQPACK_ABORTED' && signal) throw abortError(signal)
-  throw e
+  return e instanceof SeqpackError && e.code === 'ERR_SEQPACK_ABORTED' && signal ? abortError(signal) : e
 }
 
 /**
@@ -520,7 +519,7 @@ async function cancellable<T>(signal: AbortSignal | undefined, run: (token: Inst
     if (signal?.aborted) throw abortError(signal)
     return out
   } catch (err) {
-    throwAborted(err, signal)
+    throw asyncFailure(err, signal)
   } finally {
     signal?.removeEventListener('abort', onAbort)
   }
@@ -1262,7 +1261,7 @@ export async function packFile(input: string, output: string, options: PackFileO
     if (s.metrics) summary.metrics = decodeMetrics(s.metrics)
     return summary
   } catch (err) {
-    throwAborted(err, signal)
+    throw asyncFailure(err, signal)
   } finally {
     if (timer) clearInterval(timer)
     signal?.removeEventListener('abort', onAbort)
