@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { resolveNative, nodeHost, type Candidate } from './loader'
 import type * as NativeModule from './native'
-import type { NativePacking, NativePackedRows, NativeRowsOptions, NativeStreamBins, NativeStreamPacker, NativeStrategyOptions, ErrorCode as NativeErrorCode, StrategyName } from './native'
+import type { NativePacking, NativePackedRows, NativePrefixMerge, NativeRowsOptions, NativeStreamBins, NativeStreamPacker, NativeStrategyOptions, ErrorCode as NativeErrorCode, StrategyName } from './native'
 
 export { NativeLoadError } from './loader'
 
@@ -493,6 +493,16 @@ function abortError(signal: AbortSignal): SeqpackError {
 }
 
 /**
+ * What an async export rejects with for a native failure: a `SeqpackError`,
+ * except that a cancellation `signal` caused becomes the signal's abort
+ * error, so callers check one error whatever stage was aborted.
+ */
+function asyncFailure(err: unknown, signal: AbortSignal | undefined): unknown {
+  const e = fromNative(err)
+  return e instanceof SeqpackError && e.code === 'ERR_SEQPACK_ABORTED' && signal ? abortError(signal) : e
+}
+
+/**
  * Runs async native work under `signal`, the one place the async exports
  * share: the native work is cancelled when the signal fires, and an aborted
  * call rejects with an `AbortError`, also when the abort came after the work
@@ -509,9 +519,7 @@ async function cancellable<T>(signal: AbortSignal | undefined, run: (token: Inst
     if (signal?.aborted) throw abortError(signal)
     return out
   } catch (err) {
-    const e = fromNative(err)
-    if (e instanceof SeqpackError && e.code === 'ERR_SEQPACK_ABORTED' && signal) throw abortError(signal)
-    throw e
+    throw asyncFailure(err, signal)
   } finally {
     signal?.removeEventListener('abort', onAbort)
   }
@@ -1030,20 +1038,8 @@ export async function* packStream(source: Iterable<number | DocTokens> | AsyncIt
  * balance merged sequences on that scale, pack the sequence lengths with
  * `weights[s] = 2 * attentionPairs[s]` (and `L^2` for plain documents).
  */
-export interface PrefixMerge {
+export interface PrefixMerge extends NativePrefixMerge {
   numSequences: number
-  tokens: Int32Array
-  parent: Int32Array
-  position: Int32Array
-  seqOffsets: Uint32Array
-  memberOffsets: Uint32Array
-  memberDoc: Uint32Array
-  spanOffsets: Uint32Array
-  spanStart: Uint32Array
-  spanLen: Uint32Array
-  attentionPairs: Float64Array
-  /** Tokens in the input documents (compare with `tokens.length` for the saving). */
-  tokensIn: number
 }
 
 /**
@@ -1265,9 +1261,7 @@ export async function packFile(input: string, output: string, options: PackFileO
     if (s.metrics) summary.metrics = decodeMetrics(s.metrics)
     return summary
   } catch (err) {
-    const e = fromNative(err)
-    if (e instanceof SeqpackError && e.code === 'ERR_SEQPACK_ABORTED' && signal) throw abortError(signal)
-    throw e
+    throw asyncFailure(err, signal)
   } finally {
     if (timer) clearInterval(timer)
     signal?.removeEventListener('abort', onAbort)

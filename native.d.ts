@@ -236,6 +236,7 @@ export interface NativePrefixMerge {
   spanStart: Uint32Array
   spanLen: Uint32Array
   attentionPairs: Float64Array
+  /** Tokens in the input documents (compare with `tokens.length` for the saving).  */
   tokensIn: number
 }
 

@@ -1,6 +1,6 @@
 /** Shared checks for the vitest suites. */
 import { expect } from 'vitest'
-import type { PackResult } from 'seqpack'
+import { SeqpackError, type PackResult } from 'seqpack'
 
 /**
  * Every item exactly once, loads consistent, no bin over capacity, offsets well
@@ -59,4 +59,20 @@ export const TEST_SCALE = Math.max(0.01, Number(process.env.SEQPACK_TEST_SCALE ?
 /** `n` scaled by {@link TEST_SCALE}, at least `min`. */
 export function scaled(n: number, min = 1): number {
   return Math.max(min, Math.round(n * TEST_SCALE))
+}
+
+/**
+ * `[code, index, value]` of the error `f` throws, which must be a
+ * `SeqpackError`; `['no error']` when it throws nothing, so an expected
+ * triple fails to match.
+ */
+export function thrown(f: () => unknown): unknown[] {
+  try {
+    f()
+  } catch (e) {
+    expect(e).toBeInstanceOf(SeqpackError)
+    const s = e as SeqpackError
+    return [s.code, s.index, s.value]
+  }
+  return ['no error']
 }

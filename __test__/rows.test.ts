@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { mergePrefixes, pack, packRows, packRowsAsync, packStream, PackedRows, SeqpackError, StreamBins, StreamPacker, strategies, type Overflow, type RowsOptions } from 'seqpack'
-import { rng } from './helpers'
+import { mergePrefixes, pack, packRows, packRowsAsync, packStream, PackedRows, StreamBins, StreamPacker, strategies, type Overflow, type RowsOptions } from 'seqpack'
+import { rng, thrown } from './helpers'
 
 const OVERFLOWS: Overflow[] = ['error', 'truncate', 'split', 'drop']
 const PAD = 777_777
@@ -170,16 +170,7 @@ describe('packRows', () => {
   })
 
   it('typed errors name the bad value and its index', () => {
-    const code = (f: () => unknown) => {
-      try {
-        f()
-      } catch (e) {
-        expect(e).toBeInstanceOf(SeqpackError)
-        const s = e as SeqpackError
-        return [s.code, s.index, s.value]
-      }
-      return ['no error']
-    }
+    const code = thrown
     const tokens = new Int32Array([1, 2, 3, 4])
     expect(code(() => packRows({ tokens, offsets: new Uint32Array([0, 3, 2, 4]) }, { capacity: 8 }))).toEqual(['ERR_SEQPACK_INVALID_INPUT', 2, '2'])
     expect(code(() => packRows({ tokens, offsets: new Uint32Array([0, 3]) }, { capacity: 8 }))).toEqual(['ERR_SEQPACK_INVALID_INPUT', 1, '3'])

@@ -71,55 +71,47 @@ pub enum ErrorCode {
     InvalidRows,
 }
 
+/// Every code with its string, in declaration order: the one list that
+/// [`ErrorCode::all`] and [`ErrorCode::as_str`] read (a napi string enum
+/// cannot be iterated).
+const CODES: [(ErrorCode, &str); 20] = [
+    (ErrorCode::InvalidInput, "ERR_SEQPACK_INVALID_INPUT"),
+    (ErrorCode::InvalidLength, "ERR_SEQPACK_INVALID_LENGTH"),
+    (ErrorCode::LengthExceedsCapacity, "ERR_SEQPACK_LENGTH_EXCEEDS_CAPACITY"),
+    (ErrorCode::InvalidCapacity, "ERR_SEQPACK_INVALID_CAPACITY"),
+    (ErrorCode::UnknownStrategy, "ERR_SEQPACK_UNKNOWN_STRATEGY"),
+    (ErrorCode::InvalidOption, "ERR_SEQPACK_INVALID_OPTION"),
+    (ErrorCode::TooManyItems, "ERR_SEQPACK_TOO_MANY_ITEMS"),
+    (ErrorCode::Aborted, "ERR_SEQPACK_ABORTED"),
+    (ErrorCode::Internal, "ERR_SEQPACK_INTERNAL"),
+    (ErrorCode::FileNotFound, "ERR_SEQPACK_FILE_NOT_FOUND"),
+    (ErrorCode::Io, "ERR_SEQPACK_IO"),
+    (ErrorCode::UnknownFormat, "ERR_SEQPACK_UNKNOWN_FORMAT"),
+    (ErrorCode::MissingField, "ERR_SEQPACK_MISSING_FIELD"),
+    (ErrorCode::WrongFieldType, "ERR_SEQPACK_WRONG_FIELD_TYPE"),
+    (ErrorCode::InvalidToken, "ERR_SEQPACK_INVALID_TOKEN"),
+    (ErrorCode::NullValue, "ERR_SEQPACK_NULL_VALUE"),
+    (ErrorCode::CorruptFile, "ERR_SEQPACK_CORRUPT_FILE"),
+    (ErrorCode::EmptyDataset, "ERR_SEQPACK_EMPTY_DATASET"),
+    (ErrorCode::TooLarge, "ERR_SEQPACK_TOO_LARGE"),
+    (ErrorCode::InvalidRows, "ERR_SEQPACK_INVALID_ROWS"),
+];
+
 impl ErrorCode {
-    pub const fn all() -> [ErrorCode; 20] {
-        use ErrorCode::*;
-        [
-            InvalidInput,
-            InvalidLength,
-            LengthExceedsCapacity,
-            InvalidCapacity,
-            UnknownStrategy,
-            InvalidOption,
-            TooManyItems,
-            Aborted,
-            Internal,
-            FileNotFound,
-            Io,
-            UnknownFormat,
-            MissingField,
-            WrongFieldType,
-            InvalidToken,
-            NullValue,
-            CorruptFile,
-            EmptyDataset,
-            TooLarge,
-            InvalidRows,
-        ]
+    pub const fn all() -> [ErrorCode; CODES.len()] {
+        let mut out = [ErrorCode::Internal; CODES.len()];
+        let mut i = 0;
+        while i < CODES.len() {
+            out[i] = CODES[i].0;
+            i += 1;
+        }
+        out
     }
 
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::InvalidInput => "ERR_SEQPACK_INVALID_INPUT",
-            ErrorCode::InvalidLength => "ERR_SEQPACK_INVALID_LENGTH",
-            ErrorCode::LengthExceedsCapacity => "ERR_SEQPACK_LENGTH_EXCEEDS_CAPACITY",
-            ErrorCode::InvalidCapacity => "ERR_SEQPACK_INVALID_CAPACITY",
-            ErrorCode::UnknownStrategy => "ERR_SEQPACK_UNKNOWN_STRATEGY",
-            ErrorCode::InvalidOption => "ERR_SEQPACK_INVALID_OPTION",
-            ErrorCode::TooManyItems => "ERR_SEQPACK_TOO_MANY_ITEMS",
-            ErrorCode::Aborted => "ERR_SEQPACK_ABORTED",
-            ErrorCode::Internal => "ERR_SEQPACK_INTERNAL",
-            ErrorCode::FileNotFound => "ERR_SEQPACK_FILE_NOT_FOUND",
-            ErrorCode::Io => "ERR_SEQPACK_IO",
-            ErrorCode::UnknownFormat => "ERR_SEQPACK_UNKNOWN_FORMAT",
-            ErrorCode::MissingField => "ERR_SEQPACK_MISSING_FIELD",
-            ErrorCode::WrongFieldType => "ERR_SEQPACK_WRONG_FIELD_TYPE",
-            ErrorCode::InvalidToken => "ERR_SEQPACK_INVALID_TOKEN",
-            ErrorCode::NullValue => "ERR_SEQPACK_NULL_VALUE",
-            ErrorCode::CorruptFile => "ERR_SEQPACK_CORRUPT_FILE",
-            ErrorCode::EmptyDataset => "ERR_SEQPACK_EMPTY_DATASET",
-            ErrorCode::TooLarge => "ERR_SEQPACK_TOO_LARGE",
-            ErrorCode::InvalidRows => "ERR_SEQPACK_INVALID_ROWS",
+    pub fn as_str(self) -> &'static str {
+        match CODES.iter().find(|(c, _)| *c == self) {
+            Some((_, s)) => s,
+            None => unreachable!("every code is in CODES"),
         }
     }
 }

@@ -317,21 +317,6 @@ pub fn write_rows(
     })
 }
 
-fn view(r: &PackedRows) -> io::PackedRowsView<'_> {
-    io::PackedRowsView {
-        capacity: r.capacity,
-        num_rows: r.num_rows,
-        input_ids: &r.input_ids,
-        labels: &r.labels,
-        position_ids: &r.position_ids,
-        attention_mask: &r.attention_mask,
-        row_segments: &r.row_segments,
-        segment_doc: &r.segment_doc,
-        segment_start: &r.segment_start,
-        segment_length: &r.segment_length,
-    }
-}
-
 /// Progress counters of a pack job, written by the worker, read by JS.
 #[derive(Default)]
 struct Progress {
@@ -416,7 +401,7 @@ fn ms(t: Instant) -> f64 {
 
 /// Writes `r` in row-group slices, counting rows as they land.
 fn write_counted(w: &mut io::RowWriter, r: &PackedRows, step: usize, p: &Progress) -> io::Result<()> {
-    let v = view(r);
+    let v = io::PackedRowsView::from(r);
     let mut r0 = 0;
     while r0 < r.num_rows {
         let r1 = (r0 + step).min(r.num_rows);

@@ -436,6 +436,7 @@ pub struct NativePrefixMerge {
     pub span_start: v8::Uint32Array,
     pub span_len: v8::Uint32Array,
     pub attention_pairs: v8::Float64Array,
+    /** Tokens in the input documents (compare with `tokens.length` for the saving). */
     pub tokens_in: f64,
 }
 

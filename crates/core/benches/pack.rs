@@ -16,7 +16,10 @@
 //! e.g. `cargo bench -p seqpack-core --bench pack -- obfd/uniform/4096`.
 //! Throughput is reported per item (elements/s).
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{
+    criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, Throughput,
+};
 use seqpack_core::algorithms::{obfd, order};
 use seqpack_core::{pack, placement, Control, Metrics, Request, Strategy};
 use std::hint::black_box;
@@ -74,11 +77,18 @@ fn request(capacity: u32) -> Request {
     Request::new(Strategy::Obfd, capacity).expect("valid request")
 }
 
-fn bench_obfd(c: &mut Criterion) {
-    let mut g = c.benchmark_group("obfd");
+/// A group with the settings every group here uses: 10 samples after a
+/// short warm-up, so the whole suite stays a smoke-level check in CI.
+fn quick_group<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
+    let mut g = c.benchmark_group(name);
     g.sample_size(10)
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_millis(800));
+    g
+}
+
+fn bench_obfd(c: &mut Criterion) {
+    let mut g = quick_group(c, "obfd");
     for dist in DISTS {
         for cap in [512u32, 2048, 4096, 8192] {
             for n in [10_000usize, 100_000, 1_000_000] {
@@ -99,10 +109,7 @@ fn bench_obfd(c: &mut Criterion) {
 }
 
 fn bench_placement(c: &mut Criterion) {
-    let mut g = c.benchmark_group("placement");
-    g.sample_size(10)
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_millis(800));
+    let mut g = quick_group(c, "placement");
     let cap = 4096;
     for n in [10_000usize, 100_000, 1_000_000] {
         let input = lengths("uniform", n, cap, 42);
@@ -124,10 +131,7 @@ fn bench_placement(c: &mut Criterion) {
 }
 
 fn bench_phases(c: &mut Criterion) {
-    let mut g = c.benchmark_group("phases");
-    g.sample_size(10)
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_millis(800));
+    let mut g = quick_group(c, "phases");
     let (n, cap) = (1_000_000usize, 4096u32);
     let input = lengths("uniform", n, cap, 42);
     let max = *input.iter().max().unwrap();

@@ -8,6 +8,8 @@
 //! cargo run --release -p seqpack-core --example floor -- [N] [C] [ROUNDS]
 //! ```
 //! Lengths: seeded uniform 16..=512 (the benchmarks' default workload).
+mod support;
+
 use seqpack_core::{pack, Control, Request, Strategy};
 use std::hint::black_box;
 use std::time::Instant;
@@ -35,18 +37,9 @@ fn counting_sort(lengths: &[u32], max_len: u32) -> Vec<u32> {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let n: usize = args.next().map_or(1_000_000, |a| a.parse().expect("N"));
-    let cap: u32 = args.next().map_or(4096, |a| a.parse().expect("C"));
+    let (lengths, cap) = support::uniform_lengths(&mut args);
+    let n = lengths.len();
     let rounds: usize = args.next().map_or(31, |a| a.parse().expect("ROUNDS"));
-    let mut s = 42u64;
-    let lengths: Vec<u32> = (0..n)
-        .map(|_| {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (16 + (s >> 33) % 497).min(cap as u64) as u32
-        })
-        .collect();
     let max_len = *lengths.iter().max().unwrap_or(&0);
     let req = Request::new(Strategy::Obfd, cap).expect("request");
     let ctl = Control::none();

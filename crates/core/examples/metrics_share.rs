@@ -10,22 +10,12 @@
 //! Part 2: N = 1M lengths uniform in `[C/256, C/8]` (the same shape scaled
 //! to the capacity) for C = 2^12 .. 2^31: OBFD ns per item, and the ratio to
 //! C = 2^12.
+mod support;
+
 use seqpack_core::parallel::Workers;
 use seqpack_core::{pack, Control, Metrics, Request, Strategy};
 use std::hint::black_box;
 use std::time::Instant;
-
-fn lengths(n: usize, lo: u64, hi: u64) -> Vec<u32> {
-    let mut s = 42u64;
-    (0..n)
-        .map(|_| {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (lo + (s >> 33) % (hi - lo + 1)) as u32
-        })
-        .collect()
-}
 
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -39,7 +29,7 @@ fn main() {
     let ctl = Control::none();
     let seq = Workers::sequential();
     for n in [1_000usize, 10_000, 1_000_000] {
-        let l = lengths(n, 16, 512);
+        let l = support::uniform(n, 16, 512);
         let max = *l.iter().max().unwrap();
         let req = Request::new(Strategy::Obfd, 4096).unwrap();
         let out = pack(&l, &req, &ctl).unwrap();
@@ -77,7 +67,7 @@ fn main() {
         .iter()
         .map(|&c| {
             let req = Request::new(Strategy::Obfd, c as u32).unwrap();
-            (c, lengths(n, (c / 256).max(1), c / 8), req)
+            (c, support::uniform(n, (c / 256).max(1), c / 8), req)
         })
         .collect();
     let mut t = vec![Vec::new(); caps.len()];

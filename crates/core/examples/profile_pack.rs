@@ -3,6 +3,8 @@
 //! seqpack-core --example profile_pack`, then
 //! `valgrind --tool=callgrind --toggle-collect='*measured*' target/profiling/examples/profile_pack [N] [C]`
 //! (the toggle counts only the library call, not input generation).
+mod support;
+
 use seqpack_core::{pack, Control, Outcome, Request, Strategy};
 
 #[inline(never)]
@@ -12,17 +14,8 @@ fn measured(lengths: &[u32], req: &Request) -> Outcome {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let n: usize = args.next().map_or(1_000_000, |a| a.parse().expect("N"));
-    let cap: u32 = args.next().map_or(4096, |a| a.parse().expect("C"));
-    let mut s = 42u64;
-    let lengths: Vec<u32> = (0..n)
-        .map(|_| {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (16 + (s >> 33) % 497).min(cap as u64) as u32
-        })
-        .collect();
+    let (lengths, cap) = support::uniform_lengths(&mut args);
+    let n = lengths.len();
     let req = Request::new(Strategy::Obfd, cap).expect("request");
     // Optional third argument: time that many rounds and print the median
     // ns/item (the core alone).

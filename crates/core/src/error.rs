@@ -128,6 +128,13 @@ impl PackError {
             .about(name)
     }
 
+    /// `option `name` = 0 is invalid: it must be at least 1`, for a count or
+    /// size option given as zero: one rule and one message wherever a count
+    /// must be positive.
+    pub fn zero_option(name: OptionName) -> Self {
+        PackError::option(name, "", 0, "it must be at least 1")
+    }
+
     pub fn aborted() -> Self {
         PackError::new(
             ErrorKind::Aborted,

@@ -45,6 +45,22 @@ fn too_many(name: OptionName, suffix: &str, len: usize, why: &str, index: usize)
     PackError::option(name, suffix, format!("an array of {len}"), why).index(index)
 }
 
+/// Refuses a group's capacity list (`capacities`, or layout `layout`) of
+/// `len` entries, more than [`MAX_GROUP_BINS`], with [`too_many`].
+fn check_group_len(
+    name: OptionName,
+    layout: Option<usize>,
+    len: usize,
+    index: usize,
+) -> Result<()> {
+    if len <= MAX_GROUP_BINS {
+        return Ok(());
+    }
+    let suffix = layout.map(|i| format!("[{i}]")).unwrap_or_default();
+    let why = format!("it may have at most {MAX_GROUP_BINS} capacities (devices per group)");
+    Err(too_many(name, &suffix, len, &why, index))
+}
+
 /// The list sizes the limits allow, checked before anything is converted:
 /// a binding calls this with the sizes of the caller's arrays (so a huge
 /// array is refused before it is copied), and [`crate::RequestBuilder::build`]
@@ -56,15 +72,7 @@ pub fn check_list_sizes(
     layout_lens: impl IntoIterator<Item = usize>,
 ) -> Result<()> {
     if let Some(len) = capacities {
-        if len > MAX_GROUP_BINS {
-            return Err(too_many(
-                OptionName::Capacities,
-                "",
-                len,
-                &format!("it may have at most {MAX_GROUP_BINS} capacities (devices per group)"),
-                MAX_GROUP_BINS,
-            ));
-        }
+        check_group_len(OptionName::Capacities, None, len, MAX_GROUP_BINS)?;
     }
     if let Some(len) = layouts {
         if len > MAX_LAYOUTS {
@@ -78,15 +86,7 @@ pub fn check_list_sizes(
         }
         let mut total = 0usize;
         for (i, l) in layout_lens.into_iter().enumerate() {
-            if l > MAX_GROUP_BINS {
-                return Err(too_many(
-                    OptionName::Layouts,
-                    &format!("[{i}]"),
-                    l,
-                    &format!("it may have at most {MAX_GROUP_BINS} capacities (devices per group)"),
-                    i,
-                ));
-            }
+            check_group_len(OptionName::Layouts, Some(i), l, i)?;
             total += l;
             if total > MAX_LAYOUT_ENTRIES {
                 return Err(too_many(

@@ -265,17 +265,24 @@ pub fn l2_bound_known_max(lengths: &[u32], c: u32, max_len: u32, workers: &Worke
         }
         l2_from_histogram(&hist, c)
     } else {
-        let mut sorted = lengths.to_vec();
-        sorted.sort_unstable();
-        let mut sizes: Vec<(u32, u64)> = Vec::new();
-        for &l in &sorted {
-            match sizes.last_mut() {
-                Some((s, n)) if *s == l => *n += 1,
-                _ => sizes.push((l, 1)),
-            }
-        }
-        l2_sweep(sizes.len(), |i| sizes[i].0 as u64, |i| sizes[i].1, c)
+        l2_sorted(lengths, c)
     }
+}
+
+/// L2 by sorting: the distinct sizes with their counts, then one sweep.
+/// `O(n log n)` time and `O(n)` memory whatever the length range, the path
+/// for a range too sparse for a histogram.
+fn l2_sorted(lengths: &[u32], c: u32) -> u64 {
+    let mut sorted = lengths.to_vec();
+    sorted.sort_unstable();
+    let mut sizes: Vec<(u32, u64)> = Vec::new();
+    for &l in &sorted {
+        match sizes.last_mut() {
+            Some((s, n)) if *s == l => *n += 1,
+            _ => sizes.push((l, 1)),
+        }
+    }
+    l2_sweep(sizes.len(), |i| sizes[i].0 as u64, |i| sizes[i].1, c)
 }
 
 /// L2 from a length histogram: `hist[v]` items of length `v`, every length in
@@ -393,16 +400,7 @@ mod tests {
             // The sort path (as for a huge, sparse length range) agrees too.
             let max = lengths.iter().copied().max().unwrap_or(0);
             if !lengths.is_empty() {
-                let mut sorted = lengths.clone();
-                sorted.sort_unstable();
-                let mut sizes: Vec<(u32, u64)> = Vec::new();
-                for &l in &sorted {
-                    match sizes.last_mut() {
-                        Some((s, n)) if *s == l => *n += 1,
-                        _ => sizes.push((l, 1)),
-                    }
-                }
-                proptest::prop_assert_eq!(l2_sweep(sizes.len(), |i| sizes[i].0 as u64, |i| sizes[i].1, c), want);
+                proptest::prop_assert_eq!(l2_sorted(&lengths, c), want);
                 let mut hist = vec![0u32; max as usize + 1];
                 for &l in &lengths { hist[l as usize] += 1; }
                 proptest::prop_assert_eq!(l2_from_histogram(&hist, c), want);

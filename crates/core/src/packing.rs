@@ -42,13 +42,7 @@ impl Assignment {
             items[*c as usize] = item;
             *c += 1;
         }
-        Packing {
-            items,
-            bin_offsets,
-            bin_loads,
-            bin_capacities: None,
-            group_offsets: None,
-        }
+        Packing::uniform(items, bin_offsets, bin_loads)
     }
 }
 
@@ -68,6 +62,18 @@ pub struct Packing {
 }
 
 impl Packing {
+    /// Ungrouped bins that all have the request's capacity (`bin_capacities`
+    /// and `group_offsets` are `None`); the parts are taken as they are.
+    pub fn uniform(items: Vec<u32>, bin_offsets: Vec<u32>, bin_loads: Vec<u32>) -> Self {
+        Packing {
+            items,
+            bin_offsets,
+            bin_loads,
+            bin_capacities: None,
+            group_offsets: None,
+        }
+    }
+
     /// An empty packing (no items, no bins).
     pub fn empty() -> Self {
         Packing {

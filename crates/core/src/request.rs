@@ -100,40 +100,32 @@ pub struct RequestBuilder {
     layouts: Option<Vec<Vec<u32>>>,
 }
 
+/// Builder setters: each stores its option as given (validation is
+/// [`RequestBuilder::build`]'s, so setters can be called in any order).
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty,)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, $name: $ty) -> Self {
+                self.$name = Some($name);
+                self
+            }
+        )*
+    };
+}
+
 impl RequestBuilder {
-    /// Token budget of one bin. Required except for `ohgbfd`/`oshgbfd`, where
-    /// it defaults to (and must equal) the largest device capacity.
-    pub fn capacity(mut self, capacity: u32) -> Self {
-        self.capacity = Some(capacity);
-        self
-    }
-    pub fn k(mut self, k: u32) -> Self {
-        self.k = Some(k);
-        self
-    }
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = Some(seed);
-        self
-    }
-    pub fn threads(mut self, threads: usize) -> Self {
-        self.threads = Some(threads);
-        self
-    }
-    pub fn group_size(mut self, group_size: u32) -> Self {
-        self.group_size = Some(group_size);
-        self
-    }
-    pub fn capacities(mut self, capacities: Vec<u32>) -> Self {
-        self.capacities = Some(capacities);
-        self
-    }
-    pub fn weights(mut self, weights: Vec<f64>) -> Self {
-        self.weights = Some(weights);
-        self
-    }
-    pub fn layouts(mut self, layouts: Vec<Vec<u32>>) -> Self {
-        self.layouts = Some(layouts);
-        self
+    setters! {
+        /// Token budget of one bin. Required except for `ohgbfd`/`oshgbfd`, where
+        /// it defaults to (and must equal) the largest device capacity.
+        capacity: u32,
+        k: u32,
+        seed: u64,
+        threads: usize,
+        group_size: u32,
+        capacities: Vec<u32>,
+        weights: Vec<f64>,
+        layouts: Vec<Vec<u32>>,
     }
 
     fn given(&self) -> impl Iterator<Item = OptionName> + '_ {

@@ -116,9 +116,11 @@ fn errors_name_the_first_offender_with_parallel_validation() {
     lengths[150_000] = 7;
     lengths[120_001] = 513;
     let e = pack(&lengths, &req, &Control::none()).unwrap_err();
-    assert_eq!(
-        (e.kind, e.index, e.value.as_deref()),
-        (ErrorKind::LengthExceedsCapacity, Some(120_001), Some("513"))
+    assert_error(
+        &e,
+        ErrorKind::LengthExceedsCapacity,
+        Some(120_001),
+        Some("513"),
     );
 }
 

@@ -322,6 +322,25 @@ proptest! {
     }
 }
 
+/// `strategy` on 60,000 seeded lengths in `lo..=hi` per `(seed, lo, hi, cap)`
+/// case must give exactly the packing `reference` gives (bins, bin order,
+/// in-bin order).
+fn equals_reference_on_large_inputs(
+    strategy: &str,
+    cases: &[(u64, u32, u32, u32)],
+    reference: impl Fn(&[u32], u32) -> seqpack_core::Packing,
+) {
+    for &(seed, lo, hi, cap) in cases {
+        let lengths = Lcg(seed).lengths(60_000, lo, hi);
+        let got = run(strategy, &lengths, cap);
+        assert_eq!(
+            got.packing,
+            reference(&lengths, cap),
+            "{strategy} seed {seed}"
+        );
+    }
+}
+
 /// FFD places whole runs of equal lengths per tree query; it must equal the
 /// item-by-item first fit over the decreasing order exactly, on large inputs
 /// with many distinct lengths and with very few (long runs, many ties).
@@ -329,25 +348,24 @@ proptest! {
 fn ffd_by_runs_equals_item_by_item_first_fit() {
     use seqpack_core::algorithms::order;
     use seqpack_core::placement;
-    for (seed, lo, hi, cap) in [
-        (1u64, 1u32, 4096u32, 4096u32),
-        (2, 16, 512, 2048),
-        (3, 100, 103, 1000),
-        (4, 1, 3, 7),
-    ] {
-        let lengths = Lcg(seed).lengths(60_000, lo, hi);
-        let got = run("ffd", &lengths, cap);
+    let first_fit = |lengths: &[u32], cap: u32| {
         let max = *lengths.iter().max().unwrap();
-        let want = placement::first_fit(
-            &lengths,
-            order::decreasing(&lengths, max),
+        placement::first_fit(
+            lengths,
+            order::decreasing(lengths, max),
             cap,
             &Control::none(),
         )
         .unwrap()
-        .into_packing(&lengths);
-        assert_eq!(got.packing, want, "seed {seed}");
-    }
+        .into_packing(lengths)
+    };
+    let cases = [
+        (1, 1, 4096, 4096),
+        (2, 16, 512, 2048),
+        (3, 100, 103, 1000),
+        (4, 1, 3, 7),
+    ];
+    equals_reference_on_large_inputs("ffd", &cases, first_fit);
 }
 
 /// The item-by-item MFFD (steps 4-5 one first-fit query per item), the
@@ -392,15 +410,12 @@ proptest! {
 
 #[test]
 fn mffd_by_runs_equals_item_by_item_on_large_inputs() {
-    for (seed, lo, hi, cap) in [
-        (1u64, 1u32, 4096u32, 4096u32),
+    let cases = [
+        (1, 1, 4096, 4096),
         (2, 16, 512, 4096),
         (3, 300, 2100, 4096),
         (4, 20, 35, 100),
         (5, 1, 60, 60),
-    ] {
-        let lengths = Lcg(seed).lengths(60_000, lo, hi);
-        let got = run("mffd", &lengths, cap);
-        assert_eq!(got.packing, mffd_item_by_item(&lengths, cap), "seed {seed}");
-    }
+    ];
+    equals_reference_on_large_inputs("mffd", &cases, mffd_item_by_item);
 }

@@ -1,6 +1,9 @@
 //! Packed training rows: every convention checked against a reference
 //! materialisation written here, slot by slot, without the module's code.
 
+mod common;
+
+use common::flat;
 use proptest::prelude::*;
 use seqpack_core::rows::{pack_rows, Docs, Labels, Overflow, PackedRows, RowsOptions};
 use seqpack_core::{pack, Control, ErrorKind, Request, STRATEGIES};
@@ -21,16 +24,6 @@ fn request(strategy: &str, capacity: u32) -> Request {
     }
     .build()
     .unwrap()
-}
-
-fn flat(docs: &[Vec<i32>]) -> (Vec<i32>, Vec<u32>) {
-    let mut tokens = Vec::new();
-    let mut offsets = vec![0u32];
-    for d in docs {
-        tokens.extend_from_slice(d);
-        offsets.push(tokens.len() as u32);
-    }
-    (tokens, offsets)
 }
 
 /// The segments the overflow policy must produce, per document, in document
@@ -376,10 +369,7 @@ fn split_and_truncate_golden() {
     assert_eq!((p.overflow.truncated, p.overflow.tokens_lost), (1, 6));
     o.overflow = Overflow::Error;
     let e = pack_rows(&d, &o, &Control::none()).unwrap_err();
-    assert_eq!(
-        (e.kind, e.index, e.value.as_deref()),
-        (ErrorKind::LengthExceedsCapacity, Some(0), Some("10"))
-    );
+    common::assert_error(&e, ErrorKind::LengthExceedsCapacity, Some(0), Some("10"));
 }
 
 #[test]

@@ -1,20 +1,13 @@
 //! Shared-prefix merge against a brute-force reference: documents rebuilt
 //! exactly, every trie node stored once, lengths bounded, grouping by prefix.
 
+mod common;
+
+use common::flat;
 use proptest::prelude::*;
 use seqpack_core::rows::{merge_prefixes, Docs, PrefixMerge};
 use seqpack_core::ErrorKind;
 use std::collections::BTreeSet;
-
-fn flat(docs: &[Vec<i32>]) -> (Vec<i32>, Vec<u32>) {
-    let mut tokens = Vec::new();
-    let mut offsets = vec![0u32];
-    for d in docs {
-        tokens.extend_from_slice(d);
-        offsets.push(tokens.len() as u32);
-    }
-    (tokens, offsets)
-}
 
 fn lcp(a: &[i32], b: &[i32]) -> usize {
     a.iter().zip(b).take_while(|(x, y)| x == y).count()

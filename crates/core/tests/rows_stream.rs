@@ -123,20 +123,27 @@ proptest! {
     }
 }
 
+/// `n` lengths picked from `table` by a seeded 64-bit LCG (its high bits:
+/// the low ones of a power-of-two LCG have short periods).
+fn draws(seed: u64, n: usize, table: &[u32]) -> Vec<u32> {
+    let mut x = seed;
+    (0..n)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            table[(x >> 59) as usize % table.len()]
+        })
+        .collect()
+}
+
 #[test]
 fn memory_is_bounded_by_open_bins_over_a_long_stream() {
     // A million items whose lengths divide the capacity: nf, ff, bf and hk
     // keep a handful of bins open. Worst fit spreads items over the emptiest
     // bins, so without `max_open` its open bins grow with the stream (that is
     // what the bound is for).
-    let mut x = 7u64;
-    let mut next = || {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        [1u32, 2, 4, 8, 16][(x >> 60) as usize % 5]
-    };
-    let lengths: Vec<u32> = (0..1_000_000).map(|_| next()).collect();
+    let lengths = draws(7, 1_000_000, &[1, 2, 4, 8, 16]);
     for (s, max_open) in [
         ("nf", None),
         ("ff", None),
@@ -280,14 +287,7 @@ fn same_bins(got: &[Vec<u32>], want: &[Vec<u32>], what: &str) {
 fn long_streams_with_many_closed_bins_match_an_independent_reference() {
     // Many bins fill exactly (powers of two) while odd lengths leave others
     // open: first fit compacts its slot array many times on the way.
-    let mut x = 11u64;
-    let mut next = || {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        [1u32, 2, 4, 8, 16, 32, 3, 5, 7, 60, 61][(x >> 59) as usize % 11]
-    };
-    let lengths: Vec<u32> = (0..20_000).map(|_| next()).collect();
+    let lengths = draws(11, 20_000, &[1, 2, 4, 8, 16, 32, 3, 5, 7, 60, 61]);
     for s in ["ff", "bf", "wf"] {
         let want = reference_open_list(&lengths, 64, s);
         let req = request(s, 64, None);

@@ -9,56 +9,63 @@
 use std::fmt;
 use std::path::Path;
 
-/// Stable, data-free classification of an [`Error`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorKind {
-    /// The input file (or the output directory) does not exist.
-    NotFound,
-    /// Any other operating-system IO failure (permissions, disk full...).
-    Io,
-    /// The format could not be inferred from the file name.
-    UnknownFormat,
-    /// The requested field/column is not in the data.
-    MissingField,
-    /// The field exists but has a type this crate cannot read as requested.
-    WrongFieldType,
-    /// A token id that is not an integer or does not fit in `i32`.
-    BadToken,
-    /// A length that is not an integer or does not fit in `u32`.
-    BadLength,
-    /// A null document where a list (or a length) was required.
-    NullValue,
-    /// The file is not valid for its format (bad JSON, bad Parquet footer...).
-    Corrupt,
-    /// The dataset has no documents.
-    Empty,
-    /// A count exceeds what the 32-bit offsets/ids can address.
-    TooLarge,
-    /// A packed-rows view handed to a writer is internally inconsistent.
-    InvalidRows,
-    /// An option value is out of range (e.g. a zero row-group size).
-    InvalidOption,
+/// Defines [`ErrorKind`], its stable names and [`Error::kind`] from one
+/// list: every [`Error`] variant has the kind of the same name, so adding a
+/// variant without its kind (or a name) does not compile.
+macro_rules! error_kinds {
+    ($($(#[$doc:meta])* $kind:ident = $name:literal,)*) => {
+        /// Stable, data-free classification of an [`Error`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorKind {
+            $($(#[$doc])* $kind,)*
+        }
+
+        impl ErrorKind {
+            /// Stable snake-case name (never changes once published).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorKind::$kind => $name,)*
+                }
+            }
+        }
+
+        impl Error {
+            pub fn kind(&self) -> ErrorKind {
+                match self {
+                    $(Error::$kind { .. } => ErrorKind::$kind,)*
+                }
+            }
+        }
+    };
 }
 
-impl ErrorKind {
-    /// Stable snake-case name (never changes once published).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::NotFound => "not_found",
-            ErrorKind::Io => "io",
-            ErrorKind::UnknownFormat => "unknown_format",
-            ErrorKind::MissingField => "missing_field",
-            ErrorKind::WrongFieldType => "wrong_field_type",
-            ErrorKind::BadToken => "bad_token",
-            ErrorKind::BadLength => "bad_length",
-            ErrorKind::NullValue => "null_value",
-            ErrorKind::Corrupt => "corrupt",
-            ErrorKind::Empty => "empty",
-            ErrorKind::TooLarge => "too_large",
-            ErrorKind::InvalidRows => "invalid_rows",
-            ErrorKind::InvalidOption => "invalid_option",
-        }
-    }
+error_kinds! {
+    /// The input file (or the output directory) does not exist.
+    NotFound = "not_found",
+    /// Any other operating-system IO failure (permissions, disk full...).
+    Io = "io",
+    /// The format could not be inferred from the file name.
+    UnknownFormat = "unknown_format",
+    /// The requested field/column is not in the data.
+    MissingField = "missing_field",
+    /// The field exists but has a type this crate cannot read as requested.
+    WrongFieldType = "wrong_field_type",
+    /// A token id that is not an integer or does not fit in `i32`.
+    BadToken = "bad_token",
+    /// A length that is not an integer or does not fit in `u32`.
+    BadLength = "bad_length",
+    /// A null document where a list (or a length) was required.
+    NullValue = "null_value",
+    /// The file is not valid for its format (bad JSON, bad Parquet footer...).
+    Corrupt = "corrupt",
+    /// The dataset has no documents.
+    Empty = "empty",
+    /// A count exceeds what the 32-bit offsets/ids can address.
+    TooLarge = "too_large",
+    /// A packed-rows view handed to a writer is internally inconsistent.
+    InvalidRows = "invalid_rows",
+    /// An option value is out of range (e.g. a zero row-group size).
+    InvalidOption = "invalid_option",
 }
 
 impl fmt::Display for ErrorKind {
@@ -89,24 +96,6 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            Error::NotFound { .. } => ErrorKind::NotFound,
-            Error::Io { .. } => ErrorKind::Io,
-            Error::UnknownFormat { .. } => ErrorKind::UnknownFormat,
-            Error::MissingField { .. } => ErrorKind::MissingField,
-            Error::WrongFieldType { .. } => ErrorKind::WrongFieldType,
-            Error::BadToken { .. } => ErrorKind::BadToken,
-            Error::BadLength { .. } => ErrorKind::BadLength,
-            Error::NullValue { .. } => ErrorKind::NullValue,
-            Error::Corrupt { .. } => ErrorKind::Corrupt,
-            Error::Empty { .. } => ErrorKind::Empty,
-            Error::TooLarge { .. } => ErrorKind::TooLarge,
-            Error::InvalidRows { .. } => ErrorKind::InvalidRows,
-            Error::InvalidOption { .. } => ErrorKind::InvalidOption,
-        }
-    }
-
     /// The document index the error is about, when there is one.
     pub fn row(&self) -> Option<u64> {
         match self {

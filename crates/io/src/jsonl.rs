@@ -203,12 +203,21 @@ struct LineSeed<'c, 'o> {
     mode: Mode,
 }
 
-impl<'de> DeserializeSeed<'de> for LineSeed<'_, '_> {
-    type Value = Option<u32>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+/// Implements `DeserializeSeed` for a seed that is its own `Visitor`:
+/// `deserialize` hands the input straight to it through `$method`, so the
+/// value is checked as it is parsed, with no intermediate value.
+macro_rules! self_visiting_seed {
+    ($seed:ty, $value:ty, $method:ident) => {
+        impl<'de> DeserializeSeed<'de> for $seed {
+            type Value = $value;
+            fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<$value, D::Error> {
+                d.$method(self)
+            }
+        }
+    };
 }
+
+self_visiting_seed!(LineSeed<'_, '_>, Option<u32>, deserialize_any);
 
 impl<'de> Visitor<'de> for LineSeed<'_, '_> {
     type Value = Option<u32>;
@@ -262,12 +271,7 @@ fn wrong(ctx: &LineCtx, found: &str, expected: &'static str) -> Error {
 /// Compares a key with the wanted field without allocating.
 struct KeyIs<'f>(&'f str);
 
-impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
-    type Value = bool;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_str(self)
-    }
-}
+self_visiting_seed!(KeyIs<'_>, bool, deserialize_str);
 
 impl<'de> Visitor<'de> for KeyIs<'_> {
     type Value = bool;
@@ -286,12 +290,7 @@ struct ValueSeed<'c, 'o> {
     mode: Mode,
 }
 
-impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
-    type Value = u32;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<u32, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+self_visiting_seed!(ValueSeed<'_, '_>, u32, deserialize_any);
 
 impl ValueSeed<'_, '_> {
     fn expected(&self) -> &'static str {
@@ -386,12 +385,7 @@ impl TokenSeed<'_> {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for TokenSeed<'_> {
-    type Value = i32;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<i32, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+self_visiting_seed!(TokenSeed<'_>, i32, deserialize_any);
 
 impl<'de> Visitor<'de> for TokenSeed<'_> {
     type Value = i32;

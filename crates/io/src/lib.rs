@@ -22,6 +22,7 @@ mod error;
 mod format;
 mod jsonl;
 mod read;
+mod rows_view;
 mod write;
 
 pub use error::{Error, ErrorKind, Result};

@@ -323,83 +323,71 @@ impl Reader {
     }
 }
 
-/// Streams documents' tokens in chunks. Also an `Iterator` of owned chunks.
-///
-/// An input without any document yields [`Error::Empty`] (once, then ends),
-/// so a pipeline never writes an empty output by accident.
-pub struct TokenReader(Reader);
+/// Defines a public streaming reader over [`Reader`]: `$name` fills `$chunk`
+/// chunks (through `Sink::$sink`) from the field the options name, or
+/// `$field`, and is an `Iterator` of owned chunks. One definition, so the
+/// token and length readers cannot drift apart in behaviour.
+macro_rules! chunk_reader {
+    ($(#[$doc:meta])* $name:ident, $chunk:ident, $sink:ident, $field:ident) => {
+        $(#[$doc])*
+        pub struct $name(Reader);
 
-impl TokenReader {
-    /// Opens a file; the format comes from `opts.format` or the extension.
-    pub fn open(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<TokenReader> {
-        Reader::open(path.as_ref(), opts, DEFAULT_TOKENS_FIELD).map(TokenReader)
-    }
+        impl $name {
+            /// Opens a file; the format comes from `opts.format` or the extension.
+            pub fn open(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<$name> {
+                Reader::open(path.as_ref(), opts, $field).map($name)
+            }
 
-    /// Reads from any byte stream (e.g. stdin): `Format::Jsonl`, or Arrow IPC
-    /// stream layout for `Format::Arrow`/`ArrowStream`. `name` is used in
-    /// error messages (e.g. `<stdin>`). Parquet is refused (needs seeking).
-    pub fn from_reader(r: impl Read + Send + 'static, name: &str, format: Format, opts: &ReadOptions) -> Result<TokenReader> {
-        Reader::from_reader(Box::new(r), name, format, opts, DEFAULT_TOKENS_FIELD).map(TokenReader)
-    }
+            /// Reads from any byte stream (e.g. stdin): `Format::Jsonl`, or Arrow IPC
+            /// stream layout for `Format::Arrow`/`ArrowStream`. `name` is used in
+            /// error messages (e.g. `<stdin>`). Parquet is refused (needs seeking).
+            pub fn from_reader(r: impl Read + Send + 'static, name: &str, format: Format, opts: &ReadOptions) -> Result<$name> {
+                Reader::from_reader(Box::new(r), name, format, opts, $field).map($name)
+            }
 
-    /// Replaces `chunk`'s contents with the next documents, reusing its
-    /// buffers. Returns `Ok(false)` when the input is exhausted.
-    pub fn next_into(&mut self, chunk: &mut TokenChunk) -> Result<bool> {
-        self.0.fill(Sink::Tokens(chunk))
-    }
+            /// Replaces `chunk`'s contents with the next documents, reusing its
+            /// buffers. Returns `Ok(false)` when the input is exhausted.
+            pub fn next_into(&mut self, chunk: &mut $chunk) -> Result<bool> {
+                self.0.fill(Sink::$sink(chunk))
+            }
 
-    /// Documents read so far.
-    pub fn docs_read(&self) -> u64 {
-        self.0.next_doc
-    }
+            /// Documents read so far.
+            pub fn docs_read(&self) -> u64 {
+                self.0.next_doc
+            }
 
-    /// The field being read.
-    pub fn field(&self) -> &str {
-        &self.0.field
-    }
-}
-
-impl Iterator for TokenReader {
-    type Item = Result<TokenChunk>;
-    fn next(&mut self) -> Option<Self::Item> {
-        let mut c = TokenChunk::default();
-        match self.next_into(&mut c) {
-            Ok(true) => Some(Ok(c)),
-            Ok(false) => None,
-            Err(e) => Some(Err(e)),
+            /// The field being read.
+            pub fn field(&self) -> &str {
+                &self.0.field
+            }
         }
-    }
-}
 
-/// Streams documents' lengths from an integer column.
-pub struct LengthReader(Reader);
-
-impl LengthReader {
-    pub fn open(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<LengthReader> {
-        Reader::open(path.as_ref(), opts, DEFAULT_LENGTHS_FIELD).map(LengthReader)
-    }
-    pub fn from_reader(r: impl Read + Send + 'static, name: &str, format: Format, opts: &ReadOptions) -> Result<LengthReader> {
-        Reader::from_reader(Box::new(r), name, format, opts, DEFAULT_LENGTHS_FIELD).map(LengthReader)
-    }
-    pub fn next_into(&mut self, chunk: &mut LengthChunk) -> Result<bool> {
-        self.0.fill(Sink::Lengths(chunk))
-    }
-    pub fn docs_read(&self) -> u64 {
-        self.0.next_doc
-    }
-}
-
-impl Iterator for LengthReader {
-    type Item = Result<LengthChunk>;
-    fn next(&mut self) -> Option<Self::Item> {
-        let mut c = LengthChunk::default();
-        match self.next_into(&mut c) {
-            Ok(true) => Some(Ok(c)),
-            Ok(false) => None,
-            Err(e) => Some(Err(e)),
+        impl Iterator for $name {
+            type Item = Result<$chunk>;
+            fn next(&mut self) -> Option<Self::Item> {
+                let mut c = $chunk::default();
+                match self.next_into(&mut c) {
+                    Ok(true) => Some(Ok(c)),
+                    Ok(false) => None,
+                    Err(e) => Some(Err(e)),
+                }
+            }
         }
-    }
+    };
 }
+
+chunk_reader!(
+    /// Streams documents' tokens in chunks. Also an `Iterator` of owned chunks.
+    ///
+    /// An input without any document yields [`Error::Empty`] (once, then ends),
+    /// so a pipeline never writes an empty output by accident.
+    TokenReader, TokenChunk, Tokens, DEFAULT_TOKENS_FIELD
+);
+
+chunk_reader!(
+    /// Streams documents' lengths from an integer column.
+    LengthReader, LengthChunk, Lengths, DEFAULT_LENGTHS_FIELD
+);
 
 /// Reads every document of a token reader into one flat buffer.
 /// O(total tokens); fails with [`Error::TooLarge`] past `u32::MAX` tokens.

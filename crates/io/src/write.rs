@@ -645,13 +645,18 @@ fn to_batch(schema: &SchemaRef, layout: ListLayout, view: &PackedRowsView, file:
     RecordBatch::try_new(schema.clone(), cols).map_err(|e| Error::InvalidRows { detail: e.to_string() })
 }
 
-fn push_list<T: itoa::Integer + Copy>(line: &mut Vec<u8>, key: &str, vals: impl Iterator<Item = T>) {
+/// Appends `"key":[v,...]`, preceded by a comma unless it is the first
+/// member of the object `line` holds.
+fn push_list<T: itoa::Integer + Copy>(line: &mut Vec<u8>, key: &str, vals: &[T]) {
     let mut buf = itoa::Buffer::new();
+    if line.last() != Some(&b'{') {
+        line.push(b',');
+    }
     line.push(b'"');
     line.extend_from_slice(key.as_bytes());
     line.extend_from_slice(b"\":[");
     let mut first = true;
-    for v in vals {
+    for &v in vals {
         if !first {
             line.push(b',');
         }
@@ -661,6 +666,8 @@ fn push_list<T: itoa::Integer + Copy>(line: &mut Vec<u8>, key: &str, vals: impl 
     line.push(b']');
 }
 
+/// One JSON object per row: the per-token columns over the row's cells,
+/// then the per-segment columns over its segments, in the schema's order.
 fn write_jsonl(w: &mut impl Write, line: &mut Vec<u8>, view: &PackedRowsView) -> std::io::Result<()> {
     let c = view.capacity as usize;
     for r in 0..view.num_rows {
@@ -668,19 +675,13 @@ fn write_jsonl(w: &mut impl Write, line: &mut Vec<u8>, view: &PackedRowsView) ->
         let segs = view.row_segments[r] as usize..view.row_segments[r + 1] as usize;
         line.clear();
         line.push(b'{');
-        push_list(line, "input_ids", view.input_ids[cells.clone()].iter().copied());
-        line.push(b',');
-        push_list(line, "labels", view.labels[cells.clone()].iter().copied());
-        line.push(b',');
-        push_list(line, "position_ids", view.position_ids[cells.clone()].iter().copied());
-        line.push(b',');
-        push_list(line, "attention_mask", view.attention_mask[cells].iter().copied());
-        line.push(b',');
-        push_list(line, "seq_lens", view.segment_length[segs.clone()].iter().copied());
-        line.push(b',');
-        push_list(line, "doc_ids", view.segment_doc[segs.clone()].iter().copied());
-        line.push(b',');
-        push_list(line, "doc_starts", view.segment_start[segs].iter().copied());
+        for (key, col) in [("input_ids", view.input_ids), ("labels", view.labels), ("position_ids", view.position_ids)] {
+            push_list(line, key, &col[cells.clone()]);
+        }
+        push_list(line, "attention_mask", &view.attention_mask[cells]);
+        for (key, col) in [("seq_lens", view.segment_length), ("doc_ids", view.segment_doc), ("doc_starts", view.segment_start)] {
+            push_list(line, key, &col[segs.clone()]);
+        }
         line.extend_from_slice(b"}\n");
         w.write_all(line)?;
     }

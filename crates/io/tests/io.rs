@@ -7,7 +7,7 @@ use arrow_array::builder::{FixedSizeListBuilder, Int64Builder, Int8Builder, Larg
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int32Type, Int8Type};
 use arrow_array::{ArrayRef, RecordBatch};
-use arrow_schema::DataType;
+use arrow_schema::{DataType, SchemaRef};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
@@ -41,32 +41,40 @@ fn batch_of(name: &str, col: ArrayRef) -> RecordBatch {
     RecordBatch::try_from_iter([(name, col)]).unwrap()
 }
 
+/// Creates `$path` and writes `$batches` through the writer `$new(file,
+/// schema)` makes for the first batch's schema, then ends it with `$end`
+/// (Parquet and Arrow IPC writers share the shape, not a trait).
+macro_rules! write_batches {
+    ($path:expr, $batches:expr, $new:expr, $end:ident) => {{
+        let batches: &[RecordBatch] = $batches;
+        let f = std::fs::File::create($path).unwrap();
+        let mut w = $new(f, batches[0].schema());
+        for b in batches {
+            w.write(b).unwrap();
+        }
+        w.$end().unwrap();
+    }};
+}
+
 fn write_parquet(path: &Path, batches: &[RecordBatch], rows_per_group: usize) {
-    let f = std::fs::File::create(path).unwrap();
     let props = WriterProperties::builder().set_max_row_group_size(rows_per_group).build();
-    let mut w = ArrowWriter::try_new(f, batches[0].schema(), Some(props)).unwrap();
-    for b in batches {
-        w.write(b).unwrap();
-    }
-    w.close().unwrap();
+    write_batches!(path, batches, |f, s| ArrowWriter::try_new(f, s, Some(props)).unwrap(), close);
 }
 
 fn write_ipc_file(path: &Path, batches: &[RecordBatch]) {
-    let f = std::fs::File::create(path).unwrap();
-    let mut w = arrow_ipc::writer::FileWriter::try_new(f, &batches[0].schema()).unwrap();
-    for b in batches {
-        w.write(b).unwrap();
-    }
-    w.finish().unwrap();
+    write_batches!(path, batches, |f, s: SchemaRef| arrow_ipc::writer::FileWriter::try_new(f, &s).unwrap(), finish);
 }
 
 fn write_ipc_stream(path: &Path, batches: &[RecordBatch]) {
-    let f = std::fs::File::create(path).unwrap();
-    let mut w = arrow_ipc::writer::StreamWriter::try_new(f, &batches[0].schema()).unwrap();
-    for b in batches {
-        w.write(b).unwrap();
-    }
-    w.finish().unwrap();
+    write_batches!(path, batches, |f, s: SchemaRef| arrow_ipc::writer::StreamWriter::try_new(f, &s).unwrap(), finish);
+}
+
+/// [`small_docs`] as the Parquet file `name` in `dir`: int32 token lists in
+/// column `field`, `rows_per_group` documents per row group.
+fn small_parquet(dir: &tempfile::TempDir, name: &str, field: &str, rows_per_group: usize) -> std::path::PathBuf {
+    let p = dir.path().join(name);
+    write_parquet(&p, &batches(&small_docs(), field, list_i32), rows_per_group);
+    p
 }
 
 fn list_i64(docs: &Docs, r: std::ops::Range<usize>) -> ArrayRef {
@@ -237,8 +245,7 @@ fn tokens_outside_int32_name_document_position_and_value() {
 fn missing_field_and_wrong_type_are_typed() {
     let dir = tmpdir();
     let docs = small_docs();
-    let p = dir.path().join("x.parquet");
-    write_parquet(&p, &batches(&docs, "tokens", list_i32), 100);
+    let p = small_parquet(&dir, "x.parquet", "tokens", 100);
     let e = read_tokens(&p, &ReadOptions::default()).unwrap_err();
     assert!(matches!(&e, Error::MissingField { field, available, .. } if field == "input_ids" && available == &vec!["tokens".to_string()]), "{e:?}");
     assert!(e.to_string().contains("input_ids") && e.to_string().contains("tokens"), "{e}");
@@ -276,9 +283,7 @@ fn missing_field_and_wrong_type_are_typed() {
 #[test]
 fn corrupt_files_are_typed_not_panics() {
     let dir = tmpdir();
-    let docs = small_docs();
-    let good = dir.path().join("good.parquet");
-    write_parquet(&good, &batches(&docs, "input_ids", list_i32), 50);
+    let good = small_parquet(&dir, "good.parquet", "input_ids", 50);
     let bytes = std::fs::read(&good).unwrap();
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("garbage.parquet", b"this is not parquet at all".to_vec()),
@@ -359,7 +364,7 @@ fn only_file(dir: &Path) -> Vec<String> {
     v
 }
 
-fn sample_rows() -> Rows {
+fn sample_rows() -> seqpack_core::rows::PackedRows {
     let docs = gen_docs(30_000, 7);
     reference_rows(&docs, 512, Labels::Unshifted, 0, -100)
 }
@@ -374,7 +379,7 @@ fn column(path: &Path, field: &str, format: Option<Format>) -> Tokens {
 #[test]
 fn written_rows_read_back_exactly_in_every_format_and_layout() {
     let rows = sample_rows();
-    let view = rows.view();
+    let view = PackedRowsView::from(&rows);
     let dir = tmpdir();
     let cap = rows.capacity;
     let seg_offsets: Vec<u32> = rows.row_segments.clone();
@@ -428,7 +433,7 @@ fn written_rows_read_back_exactly_in_every_format_and_layout() {
     };
     assert!(has_dict(&md, "input_ids") && has_dict(&md, "labels") && has_dict(&md, "position_ids"));
     let nd = dir.path().join("nodict.parquet");
-    write_rows(&nd, &rows.view(), &WriteOptions { dictionary: false, ..Default::default() }).unwrap();
+    write_rows(&nd, &PackedRowsView::from(&rows), &WriteOptions { dictionary: false, ..Default::default() }).unwrap();
     let md2 = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&nd).unwrap()).unwrap().metadata().clone();
     assert!(!has_dict(&md2, "input_ids") && !has_dict(&md2, "labels") && has_dict(&md2, "position_ids") && has_dict(&md2, "attention_mask"));
     assert_eq!(column(&nd, "input_ids", None).tokens, rows.input_ids);
@@ -448,19 +453,19 @@ fn failed_or_abandoned_writes_leave_nothing_and_keep_the_old_file() {
         std::fs::write(&p, b"previous complete output").unwrap();
         // Error mid-stream: the second write is inconsistent.
         let mut w = RowWriter::create(&p, rows.capacity, &WriteOptions::default()).unwrap();
-        w.write(&rows.view().rows(0, 3)).unwrap();
+        w.write(&PackedRowsView::from(&rows).rows(0, 3)).unwrap();
         assert_eq!(only_file(dir.path()).len(), 2, "temp file exists while writing");
-        let mut bad = rows.view();
+        let mut bad = PackedRowsView::from(&rows);
         bad.labels = &bad.labels[1..];
         let e = w.write(&bad).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidRows);
-        assert_eq!(w.write(&rows.view()).unwrap_err().kind(), ErrorKind::InvalidOption, "a failed writer stays failed");
+        assert_eq!(w.write(&PackedRowsView::from(&rows)).unwrap_err().kind(), ErrorKind::InvalidOption, "a failed writer stays failed");
         assert_eq!(only_file(dir.path()), vec![name.to_string()], "temp removed right after the error");
         assert!(w.finish().is_err());
         assert_eq!(std::fs::read(&p).unwrap(), b"previous complete output");
         // Dropped without finish.
         let mut w = RowWriter::create(&p, rows.capacity, &WriteOptions::default()).unwrap();
-        w.write(&rows.view()).unwrap();
+        w.write(&PackedRowsView::from(&rows)).unwrap();
         drop(w);
         assert_eq!(only_file(dir.path()), vec![name.to_string()]);
         assert_eq!(std::fs::read(&p).unwrap(), b"previous complete output");
@@ -473,22 +478,22 @@ fn failed_or_abandoned_writes_leave_nothing_and_keep_the_old_file() {
     // Segment value over int32 fails during the write, mid-file.
     let p = dir.path().join("big.parquet");
     let mut w = RowWriter::create(&p, rows.capacity, &WriteOptions::default()).unwrap();
-    w.write(&rows.view().rows(0, 2)).unwrap();
+    w.write(&PackedRowsView::from(&rows).rows(0, 2)).unwrap();
     let mut docs = rows.segment_doc.clone();
     docs[rows.row_segments[2] as usize] = u32::MAX;
-    let mut v = rows.view();
+    let mut v = PackedRowsView::from(&rows);
     v.segment_doc = &docs;
     assert_eq!(w.write(&v).unwrap_err().kind(), ErrorKind::TooLarge);
     assert!(only_file(dir.path()).is_empty());
     // Missing directory.
-    let e = write_rows(dir.path().join("no/such/dir/x.parquet"), &rows.view(), &WriteOptions::default()).unwrap_err();
+    let e = write_rows(dir.path().join("no/such/dir/x.parquet"), &PackedRowsView::from(&rows), &WriteOptions::default()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
     // Capacity mismatch and over-full rows are InvalidRows.
     let mut w = RowWriter::create(dir.path().join("c.parquet"), rows.capacity + 1, &WriteOptions::default()).unwrap();
-    assert_eq!(w.write(&rows.view()).unwrap_err().kind(), ErrorKind::InvalidRows);
+    assert_eq!(w.write(&PackedRowsView::from(&rows)).unwrap_err().kind(), ErrorKind::InvalidRows);
     let mut lens = rows.segment_length.clone();
     lens[0] = rows.capacity + 1;
-    let mut v = rows.view();
+    let mut v = PackedRowsView::from(&rows);
     v.segment_length = &lens;
     assert_eq!(v.validate().unwrap_err().kind(), ErrorKind::InvalidRows);
     assert!(only_file(dir.path()).is_empty());
@@ -514,6 +519,6 @@ fn reference_rows_keep_every_token_once_in_order() {
         for (d, got) in rebuilt.iter().enumerate() {
             assert_eq!(got.as_slice(), docs.doc(d));
         }
-        r.view().validate().unwrap();
+        PackedRowsView::from(&r).validate().unwrap();
     }
 }

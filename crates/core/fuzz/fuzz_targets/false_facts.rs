@@ -7,8 +7,7 @@
 #[path = "../../tests/support/case.rs"]
 mod case;
 
-use seqpack_core::algorithms;
-use seqpack_core::{Control, ErrorKind, Request, STRATEGIES};
+use seqpack_core::{Request, STRATEGIES};
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let mut b = case::Bytes::new(data);
@@ -37,23 +36,5 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         1 => lengths.iter().copied().max().unwrap_or(0),
         _ => cap,
     };
-    let workers = algorithms::workers_for(&req, lengths.len());
-    match algorithms::run(&lengths, &req, max_len, &workers, &Control::none()) {
-        Ok(p) => {
-            if let Err(e) = p.verify(&lengths, req.capacity()) {
-                panic!("{}: invalid packing with max_len {max_len}: {e}", s.name);
-            }
-        }
-        Err(e) => assert!(
-            matches!(
-                e.kind,
-                ErrorKind::InvalidLength
-                    | ErrorKind::LengthExceedsCapacity
-                    | ErrorKind::InputChanged
-                    | ErrorKind::InvalidOption
-            ),
-            "{}: {e}",
-            s.name
-        ),
-    }
+    case::false_facts(s.name, &lengths, &req, max_len);
 });

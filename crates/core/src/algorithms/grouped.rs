@@ -68,7 +68,7 @@ pub fn ogbfd(
 ) -> Result<Packing> {
     let order = order::decreasing(lengths, max_len);
     ctl.check()?;
-    let (bin_of, groups) = grouped_best_fit(lengths, &order, capacity, group_size, ctl)?;
+    let (bin_of, groups) = grouped_best_fit(capacity)(lengths, &order, capacity, group_size, ctl)?;
     let num_bins = groups * group_size as usize;
     let mut p = Assignment {
         order,
@@ -80,22 +80,21 @@ pub fn ogbfd(
     Ok(p)
 }
 
-/// The OGBFD loop over items in `order` (already decreasing). Returns the bin
-/// of each item of `order` (bins of group `g` are `g*G..(g+1)*G`) and the
-/// number of groups.
-fn grouped_best_fit(
-    lengths: &[u32],
-    order: &[u32],
-    capacity: u32,
-    group_size: u32,
-    ctl: &Control,
-) -> Result<(Vec<u32>, usize)> {
+/// The OGBFD loop over items in `order` (already decreasing), compiled for
+/// the remaining-capacity index `capacity` calls for (dense up to
+/// [`DENSE_LIMIT`]): called as `grouped_best_fit(capacity)(lengths, order,
+/// capacity, group_size, ctl)`. It returns the bin of each item of `order`
+/// (bins of group `g` are `g*G..(g+1)*G`) and the number of groups.
+fn grouped_best_fit(capacity: u32) -> GroupedLoop {
     if capacity <= DENSE_LIMIT {
-        grouped_best_fit_in::<DenseIndex>(lengths, order, capacity, group_size, ctl)
+        grouped_best_fit_in::<DenseIndex>
     } else {
-        grouped_best_fit_in::<SparseIndex>(lengths, order, capacity, group_size, ctl)
+        grouped_best_fit_in::<SparseIndex>
     }
 }
+
+/// See [`grouped_best_fit`].
+type GroupedLoop = fn(&[u32], &[u32], u32, u32, &Control) -> Result<(Vec<u32>, usize)>;
 
 /// Does bin `a` have priority over bin `b` in a group's heap: more room, then lower number.
 #[inline(always)]
@@ -217,7 +216,7 @@ pub fn ogbfdp(
     // included); results come back in share order whatever the scheduling.
     let slots: Vec<std::ops::Range<usize>> = (0..t).map(|w| w..w + 1).collect();
     let results: Vec<Result<(Vec<u32>, usize)>> = workers.map(&slots, |w, _| {
-        grouped_best_fit(lengths, &shares[w], capacity, group_size, ctl)
+        grouped_best_fit(capacity)(lengths, &shares[w], capacity, group_size, ctl)
     });
     // Concatenate every worker's groups but its last; gather the last groups' items.
     let mut out_order = Vec::with_capacity(lengths.len());
@@ -242,7 +241,8 @@ pub fn ogbfdp(
     // Each length is read once into the key, so the comparator stays a
     // total order even if the lengths change meanwhile (`guard`).
     leftovers.sort_by_cached_key(|&i| (std::cmp::Reverse(lengths[i as usize]), i));
-    let (bin_of, groups) = grouped_best_fit(lengths, &leftovers, capacity, group_size, ctl)?;
+    let (bin_of, groups) =
+        grouped_best_fit(capacity)(lengths, &leftovers, capacity, group_size, ctl)?;
     out_bin.extend(bin_of.iter().map(|&b| (base_group * g) as u32 + b));
     out_order.extend(leftovers);
     let total_groups = base_group + groups;

@@ -473,12 +473,7 @@ impl OnlinePacker {
                 ));
             }
             if m == 0 {
-                return Err(PackError::option(
-                    OptionName::MaxOpen,
-                    "",
-                    m,
-                    "it must be at least 1",
-                ));
+                return Err(PackError::zero_option(OptionName::MaxOpen));
             }
         }
         let dense = capacity <= DENSE_LIMIT;

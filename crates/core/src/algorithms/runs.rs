@@ -337,13 +337,7 @@ pub(crate) fn attach(
         Ok(())
     });
     done.into_iter().collect::<Result<()>>()?;
-    Ok(Packing {
-        items,
-        bin_offsets,
-        bin_loads,
-        bin_capacities: None,
-        group_offsets: None,
-    })
+    Ok(Packing::uniform(items, bin_offsets, bin_loads))
 }
 
 /// `n` zeroed slots for the scatter (`calloc`: fresh pages, zeroed by the

@@ -53,40 +53,40 @@ pub trait Placement {
     }
 }
 
-/// Best fit: the bin with the least room that still fits; ties go to the bin
-/// that reached that remaining value last. Full bins leave the index for good.
-pub struct BestFit<I>(I);
+/// The two policies over a [`RemainingIndex`]: best fit (`BEST`) takes the
+/// bin with the least room that still fits, worst fit the bin with the most
+/// room, if it fits. Ties go to the bin that reached that remaining value
+/// last. Full bins leave the index for good. `BEST` is a const parameter so
+/// each policy compiles to its own loop with no branch on the policy.
+pub struct ByRemaining<I, const BEST: bool>(I);
 
-impl<I: RemainingIndex> Placement for BestFit<I> {
+/// Best fit: the bin with the least room that still fits (see [`ByRemaining`]).
+pub type BestFit<I> = ByRemaining<I, true>;
+
+/// Worst fit: the bin with the most room, if it fits (see [`ByRemaining`]).
+pub type WorstFit<I> = ByRemaining<I, false>;
+
+impl<I: RemainingIndex, const BEST: bool> Placement for ByRemaining<I, BEST> {
     fn new(capacity: u32, bins_hint: usize) -> Self {
-        BestFit(I::new(capacity, bins_hint))
+        ByRemaining(I::new(capacity, bins_hint))
     }
     #[inline(always)]
     fn find(&mut self, len: u32) -> Option<u32> {
-        self.0.take_ceil(len).map(|(_, bin)| bin)
-    }
-    #[inline(always)]
-    fn find_from(&mut self, _len: u32, from: u32) -> Option<u32> {
-        self.0.take_ceil(from).map(|(_, bin)| bin)
-    }
-    #[inline(always)]
-    fn set(&mut self, bin: u32, remaining: u32) {
-        if remaining > 0 {
-            self.0.insert(remaining, bin);
+        match BEST {
+            true => self.0.take_ceil(len),
+            false => self.0.take_max(len),
         }
+        .map(|(_, bin)| bin)
     }
-}
-
-/// Worst fit: the bin with the most room, if it fits; ties as in [`BestFit`].
-pub struct WorstFit<I>(I);
-
-impl<I: RemainingIndex> Placement for WorstFit<I> {
-    fn new(capacity: u32, bins_hint: usize) -> Self {
-        WorstFit(I::new(capacity, bins_hint))
-    }
+    /// Best fit restarts its successor search at `from`; worst fit's
+    /// largest bin does not depend on the hint.
     #[inline(always)]
-    fn find(&mut self, len: u32) -> Option<u32> {
-        self.0.take_max(len).map(|(_, bin)| bin)
+    fn find_from(&mut self, len: u32, from: u32) -> Option<u32> {
+        match BEST {
+            true => self.0.take_ceil(from),
+            false => self.0.take_max(len),
+        }
+        .map(|(_, bin)| bin)
     }
     #[inline(always)]
     fn set(&mut self, bin: u32, remaining: u32) {
@@ -134,14 +134,41 @@ pub fn any_fit<P: Placement>(
     ctl: &Control,
 ) -> Result<Assignment> {
     let hint = bins_estimate(lengths, capacity);
+    let at = |k: usize| {
+        let item = order[k];
+        (item, lengths[item as usize])
+    };
+    let (bin_of, remaining) = place_each::<P>(order.len(), at, capacity, hint, ctl, |_| {})?;
+    Ok(Assignment {
+        order,
+        bin_of,
+        num_bins: remaining.len(),
+    })
+}
+
+/// The loop both any-fit forms share: the `k`-th placement is `at(k)`
+/// = `(item, length)`, and `placed(bin)` hears of each one as it happens
+/// (a bin's first placement is the one that opened it). Returns each
+/// placement's bin and every bin's remaining capacity. Inlined, so each
+/// caller's closures compile into its own loop.
+#[inline(always)]
+fn place_each<P: Placement>(
+    n: usize,
+    at: impl Fn(usize) -> (u32, u32),
+    capacity: u32,
+    hint: usize,
+    ctl: &Control,
+    mut placed: impl FnMut(u32),
+) -> Result<(Vec<u32>, Vec<u32>)> {
     let mut placement = P::new(capacity, hint);
     let mut remaining: Vec<u32> = Vec::with_capacity(hint);
-    let mut bin_of: Vec<u32> = Vec::with_capacity(order.len());
-    for (k, &item) in order.iter().enumerate() {
+    let mut bin_of: Vec<u32> = Vec::with_capacity(n);
+    for k in 0..n {
         ctl.checkpoint(k)?;
-        // Read once and checked, so `remaining - len` cannot wrap and no
-        // structure sees a length outside `1..=capacity` (see `guard`).
-        let len = lengths[item as usize];
+        // Each length is read once and checked, so `remaining - len` cannot
+        // wrap and no structure sees a length outside `1..=capacity` (see
+        // `guard`).
+        let (item, len) = at(k);
         crate::guard::check_length(item, len, capacity)?;
         let bin = match placement.find(len) {
             Some(b) => b,
@@ -153,13 +180,10 @@ pub fn any_fit<P: Placement>(
         let r = &mut remaining[bin as usize];
         *r -= len;
         placement.set(bin, *r);
+        placed(bin);
         bin_of.push(bin);
     }
-    Ok(Assignment {
-        order,
-        bin_of,
-        num_bins: remaining.len(),
-    })
+    Ok((bin_of, remaining))
 }
 
 /// [`any_fit`] straight to the flat [`Packing`]: the same bins, in the same
@@ -198,34 +222,19 @@ fn any_fit_packing_by<P: Placement>(
     ctl: &Control,
 ) -> Result<Packing> {
     let hint = bins_estimate(lengths, capacity);
-    let mut placement = P::new(capacity, hint);
-    let mut remaining: Vec<u32> = Vec::with_capacity(hint);
     // Items per bin in `bin_offsets[bin + 1]`, made offsets by a prefix sum.
     let mut bin_offsets: Vec<u32> = Vec::with_capacity(hint + 1);
     bin_offsets.push(0);
     let n = ordered.len();
-    let mut bin_of: Vec<u32> = Vec::with_capacity(n);
-    for (k, &len) in ordered.iter().enumerate() {
-        ctl.checkpoint(k)?;
-        // Each length is read once (`ordered` is a copy or the input read
-        // here): one outside 1..=capacity is a typed error, never an
-        // underflow (see `guard`).
-        crate::guard::check_length(item(k), len, capacity)?;
-        let bin = match placement.find(len) {
-            Some(b) => b,
-            None => {
-                remaining.push(capacity);
-                bin_offsets.push(0);
-                (remaining.len() - 1) as u32
-            }
-        };
-        let r = &mut remaining[bin as usize];
-        *r -= len;
-        placement.set(bin, *r);
+    // `ordered` is a copy or the input read here, once per item.
+    let at = |k: usize| (item(k), ordered[k]);
+    let count = |bin: u32| {
+        if bin as usize + 1 == bin_offsets.len() {
+            bin_offsets.push(0);
+        }
         bin_offsets[bin as usize + 1] += 1;
-        bin_of.push(bin);
-    }
-    drop(placement);
+    };
+    let (bin_of, remaining) = place_each::<P>(n, at, capacity, hint, ctl, count)?;
     for b in 1..bin_offsets.len() {
         bin_offsets[b] += bin_offsets[b - 1];
     }
@@ -240,70 +249,43 @@ fn any_fit_packing_by<P: Placement>(
     for r in bin_loads.iter_mut() {
         *r = capacity - *r;
     }
-    Ok(Packing {
-        items,
-        bin_offsets,
-        bin_loads,
-        bin_capacities: None,
-        group_offsets: None,
-    })
+    Ok(Packing::uniform(items, bin_offsets, bin_loads))
 }
 
-/// [`any_fit_packing`] with best fit, choosing the dense or sparse index by capacity.
-pub fn best_fit_packing(
-    lengths: &[u32],
-    order: Option<&[u32]>,
-    capacity: u32,
-    ctl: &Control,
-) -> Result<Packing> {
-    if capacity <= DENSE_LIMIT {
-        any_fit_packing::<BestFit<DenseIndex>>(lengths, order, capacity, ctl)
-    } else {
-        any_fit_packing::<BestFit<SparseIndex>>(lengths, order, capacity, ctl)
-    }
+/// Defines an entry point that runs `$run` with `$policy` over the dense
+/// remaining-capacity index when `capacity <= DENSE_LIMIT` (one slot per
+/// value, O(1) updates) and over the sparse one above it (memory grows with
+/// the open bins, not with the capacity). The choice is made once per call,
+/// so the loop itself is monomorphised for one index.
+macro_rules! by_capacity {
+    ($(#[$doc:meta])* $name:ident = $run:ident::<$policy:ident>($order:ty) -> $out:ty) => {
+        $(#[$doc])*
+        pub fn $name(lengths: &[u32], order: $order, capacity: u32, ctl: &Control) -> Result<$out> {
+            if capacity <= DENSE_LIMIT {
+                $run::<$policy<DenseIndex>>(lengths, order, capacity, ctl)
+            } else {
+                $run::<$policy<SparseIndex>>(lengths, order, capacity, ctl)
+            }
+        }
+    };
 }
 
-/// [`any_fit_packing`] with worst fit, choosing the dense or sparse index by capacity.
-pub fn worst_fit_packing(
-    lengths: &[u32],
-    order: Option<&[u32]>,
-    capacity: u32,
-    ctl: &Control,
-) -> Result<Packing> {
-    if capacity <= DENSE_LIMIT {
-        any_fit_packing::<WorstFit<DenseIndex>>(lengths, order, capacity, ctl)
-    } else {
-        any_fit_packing::<WorstFit<SparseIndex>>(lengths, order, capacity, ctl)
-    }
-}
-
-/// Runs [`any_fit`] with best fit, choosing the dense or sparse index by capacity.
-pub fn best_fit(
-    lengths: &[u32],
-    order: Vec<u32>,
-    capacity: u32,
-    ctl: &Control,
-) -> Result<Assignment> {
-    if capacity <= DENSE_LIMIT {
-        any_fit::<BestFit<DenseIndex>>(lengths, order, capacity, ctl)
-    } else {
-        any_fit::<BestFit<SparseIndex>>(lengths, order, capacity, ctl)
-    }
-}
-
-/// Runs [`any_fit`] with worst fit, choosing the dense or sparse index by capacity.
-pub fn worst_fit(
-    lengths: &[u32],
-    order: Vec<u32>,
-    capacity: u32,
-    ctl: &Control,
-) -> Result<Assignment> {
-    if capacity <= DENSE_LIMIT {
-        any_fit::<WorstFit<DenseIndex>>(lengths, order, capacity, ctl)
-    } else {
-        any_fit::<WorstFit<SparseIndex>>(lengths, order, capacity, ctl)
-    }
-}
+by_capacity!(
+    /// [`any_fit_packing`] with best fit, choosing the dense or sparse index by capacity.
+    best_fit_packing = any_fit_packing::<BestFit>(Option<&[u32]>) -> Packing
+);
+by_capacity!(
+    /// [`any_fit_packing`] with worst fit, choosing the dense or sparse index by capacity.
+    worst_fit_packing = any_fit_packing::<WorstFit>(Option<&[u32]>) -> Packing
+);
+by_capacity!(
+    /// Runs [`any_fit`] with best fit, choosing the dense or sparse index by capacity.
+    best_fit = any_fit::<BestFit>(Vec<u32>) -> Assignment
+);
+by_capacity!(
+    /// Runs [`any_fit`] with worst fit, choosing the dense or sparse index by capacity.
+    worst_fit = any_fit::<WorstFit>(Vec<u32>) -> Assignment
+);
 
 /// Runs [`any_fit`] with first fit.
 pub fn first_fit(

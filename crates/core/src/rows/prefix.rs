@@ -114,20 +114,10 @@ impl PrefixMerge {
 /// `max_length` ([`ErrorKind::LengthExceedsCapacity`]), naming its index.
 pub fn merge_prefixes(docs: &Docs, min_prefix: u32, max_length: u32) -> Result<PrefixMerge> {
     if min_prefix == 0 {
-        return Err(PackError::option(
-            OptionName::MinPrefix,
-            "",
-            0,
-            "it must be at least 1",
-        ));
+        return Err(PackError::zero_option(OptionName::MinPrefix));
     }
     if max_length == 0 {
-        return Err(PackError::option(
-            OptionName::MaxLength,
-            "",
-            0,
-            "it must be at least 1",
-        ));
+        return Err(PackError::zero_option(OptionName::MaxLength));
     }
     let n = docs.num_docs();
     for d in 0..n {

@@ -116,12 +116,7 @@ impl StreamPacker {
         let mode = match window {
             Some(n) => {
                 if n == 0 {
-                    return Err(PackError::option(
-                        OptionName::Window,
-                        "",
-                        0,
-                        "it must be at least 1",
-                    ));
+                    return Err(PackError::zero_option(OptionName::Window));
                 }
                 if let Some(m) = max_open {
                     return Err(PackError::option(

@@ -2,7 +2,9 @@
 //! reference (quadratic, obviously correct) any-fit packer, and checks.
 #![allow(dead_code)]
 
-use seqpack_core::{pack, Control, Outcome, Request, RequestBuilder, Strategy};
+use seqpack_core::{
+    pack, Control, ErrorKind, Outcome, PackError, Request, RequestBuilder, Strategy,
+};
 
 /// Options set on a request builder, e.g. `|b| b.threads(2)`.
 pub type Opts = fn(RequestBuilder) -> RequestBuilder;
@@ -96,6 +98,10 @@ impl Lcg {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
+    /// Uniform in `0..n` (modulo bias below `n / 2^64`, irrelevant to tests).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
     pub fn lengths(&mut self, n: usize, lo: u32, hi: u32) -> Vec<u32> {
         (0..n)
             .map(|_| lo + (self.next() % (hi - lo + 1) as u64) as u32)
@@ -155,4 +161,24 @@ pub fn exactly_full_bins(rng: &mut Lcg, bins: usize, capacity: u32, max_pieces: 
         out.swap(i, j);
     }
     out
+}
+
+/// Documents as flat tokens and `num_docs + 1` offsets, the layout `Docs` borrows.
+pub fn flat(docs: &[Vec<i32>]) -> (Vec<i32>, Vec<u32>) {
+    let mut tokens = Vec::new();
+    let mut offsets = vec![0u32];
+    for d in docs {
+        tokens.extend_from_slice(d);
+        offsets.push(tokens.len() as u32);
+    }
+    (tokens, offsets)
+}
+
+/// Asserts an error's kind, index and shown value in one comparison.
+pub fn assert_error(e: &PackError, kind: ErrorKind, index: Option<usize>, value: Option<&str>) {
+    assert_eq!(
+        (e.kind, e.index, e.value.as_deref()),
+        (kind, index, value),
+        "{e}"
+    );
 }

@@ -323,24 +323,32 @@ pub fn run_case(data: &[u8]) -> Tally {
             2 => lens.iter().copied().max().unwrap_or(0).saturating_sub(1),
             _ => req.capacity(),
         };
-        let workers = algorithms::workers_for(&req, lens.len());
-        match algorithms::run(&lens, &req, max_len, &workers, &Control::none()) {
-            Ok(p) => {
-                if let Err(e) = p.verify(&lens, req.capacity()) {
-                    panic!("{name}: false max_len {max_len} gave an invalid packing: {e}");
-                }
-            }
-            Err(e) => assert!(
-                matches!(
-                    e.kind,
-                    ErrorKind::InvalidLength
-                        | ErrorKind::LengthExceedsCapacity
-                        | ErrorKind::InputChanged
-                        | ErrorKind::InvalidOption
-                ),
-                "{name}: false max_len {max_len}: {e}"
-            ),
-        }
+        false_facts(name, &lens, &req, max_len);
     }
     tally
+}
+
+/// The internal entry (`algorithms::run`, validation bypassed) with a
+/// `max_len` and lengths that may be false: the result must be a valid
+/// packing of `lens` or a typed error about the input, never a panic or an
+/// over-capacity bin.
+pub fn false_facts(name: &str, lens: &[u32], req: &Request, max_len: u32) {
+    let workers = algorithms::workers_for(req, lens.len());
+    match algorithms::run(lens, req, max_len, &workers, &Control::none()) {
+        Ok(p) => {
+            if let Err(e) = p.verify(lens, req.capacity()) {
+                panic!("{name}: false max_len {max_len} gave an invalid packing: {e}");
+            }
+        }
+        Err(e) => assert!(
+            matches!(
+                e.kind,
+                ErrorKind::InvalidLength
+                    | ErrorKind::LengthExceedsCapacity
+                    | ErrorKind::InputChanged
+                    | ErrorKind::InvalidOption
+            ),
+            "{name}: false max_len {max_len}: {e}"
+        ),
+    }
 }
