@@ -57,12 +57,14 @@ const GROUPED_OPTIONS = {
 }
 /** Bin-comparison key: OBFD is BFD with a counting sort (same bins). */
 const algoOf = (s) => (s === 'obfd' ? 'bfd' : s)
+/** LightBinPack's heterogeneous strategies choose bins another way than seqpack's. */
+const HETERO_NOT_SAME = "LightBinPack picks the group whose largest room fits tightest, then the smallest-ratio bin in it (and a post-pass fills the last group's empty bins); seqpack picks the smallest-ratio bin over all groups"
 /** Where a same-named peer strategy is not the same algorithm, so bins may differ. */
 const NOT_SAME = {
   hk: "seqpacker's catch-all bins are never closed (unbounded), seqpack's Harmonic-K is bounded-space",
   ffs: 'each library draws its own random order',
-  ohgbfd: 'LightBinPack first picks the group whose largest room fits tightest, then the smallest-ratio bin inside it, and its post-pass moves items into the last group\'s empty bins; seqpack takes the smallest-ratio bin over all groups',
-  oshgbfd: 'LightBinPack first picks the group whose largest room fits tightest, then the smallest-ratio bin inside it, and its post-pass moves items into the last group\'s empty bins; seqpack takes the smallest-ratio bin over all groups',
+  ohgbfd: HETERO_NOT_SAME,
+  oshgbfd: HETERO_NOT_SAME,
 }
 /** `--only`: the contenders to run (the ratio base seqpack-obfd always runs). */
 const ONLY = args.only ? new Set(['seqpack-obfd', ...String(args.only).split(',')]) : null
@@ -478,7 +480,7 @@ async function main() {
   const targets = []
   const target = (name, goal, value, met, note = '') => targets.push({ name, goal, value, met, note })
   const fmtRatio = (x) => (x ? `${x.median.toFixed(2)}x (median of ${x.cases})` : 'not measured')
-  for (const [peer, goal] of [['seqpacker-obfd', 3], ['lightbinpack-obfd', 4]]) {
+  for (const [peer, goal] of ONLY ? [] : [['seqpacker-obfd', 3], ['lightbinpack-obfd', 4]]) {
     for (const n of NS) {
       const x = ratioOver(peer, n)
       const bfdDisagree = agreement.filter((a) => a.key.endsWith('|bfd') && !a.agree && a.detail.includes(peer))
@@ -502,6 +504,7 @@ async function main() {
           if (r.bins !== b.bins) differ++
         }
         if (!ratios.length) {
+          if (ONLY) continue
           target(`${st} vs ${peerLib} (N=${n.toLocaleString('en-US')})`, '>= 3x every dataset', `not measured${skipped[peerLib] ? ` (peer skipped: ${skipped[peerLib]})` : ''}`, null)
           continue
         }
@@ -551,11 +554,11 @@ async function main() {
     const o = median(overheads.map((x) => x.overhead))
     target('napi boundary over core alone (N=10k, C=4096)', '<= 15%', `${(100 * o).toFixed(1)}% (median of ${overheads.length}; core ${(median(overheads.map((x) => x.coreNs)) / 1e3).toFixed(1)} us, JS ${(median(overheads.map((x) => x.jsNs)) / 1e3).toFixed(1)} us)`, o <= 0.15)
     core = overheads
-  } else target('napi boundary over core alone (N=10k)', '<= 15%', 'not measured (core bench did not build)', null)
+  } else if (!ONLY) target('napi boundary over core alone (N=10k)', '<= 15%', 'not measured (core bench did not build)', null)
 
-  const ts = NS.map((n) => [n, ratioOver('ts-obfd', n)])
+  const ts = ONLY ? [] : NS.map((n) => [n, ratioOver('ts-obfd', n)])
   for (const [n, x] of ts) target(`OBFD vs TypeScript OBFD (N=${n.toLocaleString('en-US')})`, '>= 5x', fmtRatio(x), x ? x.median >= 5 : null)
-  for (const algo of ['bfd', 'ffd', 'nf', 'ff']) {
+  for (const algo of ONLY ? [] : ['bfd', 'ffd', 'nf', 'ff']) {
     const base = algo === 'bfd' ? 'seqpack-obfd' : `seqpack-${algo}`
     if (!contenders.some((c) => c.name === base)) {
       if (algo === 'ffd') target('vs bin-packer firstFitDecreasing', '>= 50x', 'not measured: seqpack has no ffd in this build', null)
@@ -591,13 +594,13 @@ async function main() {
     const sp = median(tenM.map((x) => x.obfdNs / x.obfdpNs))
     const drift = Math.max(...tenM.map((x) => Math.abs(x.obfdpBins - x.obfdBins) / x.obfdBins))
     target(`OBFDP vs OBFD at N=10M on ${os.cpus().length} cores`, '>= 1.6x, bins within 0.5%', `${sp.toFixed(2)}x (median of ${tenM.length}), max bin difference ${(100 * drift).toFixed(3)}%`, sp >= 1.6 && drift <= 0.005)
-  } else target('OBFDP vs OBFD at N=10M', '>= 1.6x, bins within 0.5%', 'not measured: seqpack has no obfdp in this build', null)
+  } else if (!ONLY) target('OBFDP vs OBFD at N=10M', '>= 1.6x, bins within 0.5%', 'not measured: seqpack has no obfdp in this build', null)
   const MiB = 2 ** 20
   const jsMems = tenM.filter((x) => x.mem)
   if (jsMems.length) {
     const jsWorst = Math.max(...jsMems.map((x) => x.mem.peak - x.mem.before - x.mem.output))
     target('Peak memory at N=10M, JS (peak RSS - RSS before pack - output)', '<= 64 MiB over input + output', `${(jsWorst / MiB).toFixed(1)} MiB over input + output (worst of ${jsMems.length})`, jsWorst <= 64 * MiB)
-  } else target('Peak memory at N=10M', '<= input + output + 64 MiB', 'not measured: /usr/bin/time missing (apt-get install time)', null)
+  } else if (!ONLY) target('Peak memory at N=10M', '<= input + output + 64 MiB', 'not measured: /usr/bin/time missing (apt-get install time)', null)
   const coreMems = tenM.filter((x) => x.coreMem && x.mem)
   if (coreMems.length) {
     const w = Math.max(...coreMems.map((x) => x.coreMem.peak - x.mem.input - x.mem.output))

@@ -24,7 +24,7 @@ pub mod remaining;
 
 pub use first_fit::MaxTree;
 pub use ratio::RatioIndex;
-pub use remaining::{DenseIndex, RemainingIndex, SparseIndex, DENSE_LIMIT};
+pub use remaining::{DenseIndex, RemainingIndex, SparseIndex, TinyIndex, DENSE_LIMIT, TINY_ITEMS};
 
 use crate::control::Control;
 use crate::error::Result;
@@ -277,28 +277,32 @@ pub fn worst_fit_packing(
     }
 }
 
-/// Runs [`any_fit`] with best fit, choosing the dense or sparse index by capacity.
+/// Runs [`any_fit`] with best fit, choosing the index by input size and capacity.
 pub fn best_fit(
     lengths: &[u32],
     order: Vec<u32>,
     capacity: u32,
     ctl: &Control,
 ) -> Result<Assignment> {
-    if capacity <= DENSE_LIMIT {
+    if order.len() <= TINY_ITEMS {
+        any_fit::<BestFit<TinyIndex>>(lengths, order, capacity, ctl)
+    } else if capacity <= DENSE_LIMIT {
         any_fit::<BestFit<DenseIndex>>(lengths, order, capacity, ctl)
     } else {
         any_fit::<BestFit<SparseIndex>>(lengths, order, capacity, ctl)
     }
 }
 
-/// Runs [`any_fit`] with worst fit, choosing the dense or sparse index by capacity.
+/// Runs [`any_fit`] with worst fit, choosing the index by input size and capacity.
 pub fn worst_fit(
     lengths: &[u32],
     order: Vec<u32>,
     capacity: u32,
     ctl: &Control,
 ) -> Result<Assignment> {
-    if capacity <= DENSE_LIMIT {
+    if order.len() <= TINY_ITEMS {
+        any_fit::<WorstFit<TinyIndex>>(lengths, order, capacity, ctl)
+    } else if capacity <= DENSE_LIMIT {
         any_fit::<WorstFit<DenseIndex>>(lengths, order, capacity, ctl)
     } else {
         any_fit::<WorstFit<SparseIndex>>(lengths, order, capacity, ctl)
