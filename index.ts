@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { resolveNative, nodeHost, type Candidate } from './loader'
 import type * as NativeModule from './native'
-import type { NativePacking, NativePackedRows, NativePrefixMerge, NativeRowsOptions, NativeStreamBins, NativeStreamPacker, NativeStrategyOptions, ErrorCode as NativeErrorCode, StrategyName } from './native'
+import type { NativePackedRows, NativePrefixMerge, NativeRowsOptions, NativeStreamBins, NativeStreamPacker, NativeStrategyOptions, ErrorCode as NativeErrorCode, StrategyName } from './native'
 
 export { NativeLoadError } from './loader'
 
@@ -183,6 +183,39 @@ const METRIC_SLOTS: readonly (readonly [string, string | undefined, number])[] =
   return [a, b, i] as const
 })
 
+/**
+ * Header slot of each name in the addon's packing layout (`numBins`,
+ * `utilisation.mean`, `groupOffsets.length`, ...; see `contract`). A name
+ * the addon does not list is an error here, at load, not a silent `undefined`
+ * in every result.
+ */
+const PACKING_SLOTS: Readonly<Record<string, number>> = Object.fromEntries(contract.packingLayout.map((name, i) => [name, i]))
+const slot = (name: string): number => {
+  const i = PACKING_SLOTS[name]
+  if (i === undefined) throw new Error(`seqpack: the native addon's packing layout has no slot ${name}; the addon and this package do not match`)
+  return i
+}
+/** Header slots of a `Summary` property (`utilisation`, `itemsPerBin`): mean, std, min, max. */
+const summarySlots = (name: string) => [slot(`${name}.mean`), slot(`${name}.std`), slot(`${name}.min`), slot(`${name}.max`)] as const
+const HEADER = contract.packingLayout.length
+const S = {
+  numBins: slot('numBins'),
+  numItems: slot('numItems'),
+  totalTokens: slot('totalTokens'),
+  totalCapacity: slot('totalCapacity'),
+  paddingTokens: slot('paddingTokens'),
+  efficiency: slot('efficiency'),
+  utilisation: summarySlots('utilisation'),
+  itemsPerBin: summarySlots('itemsPerBin'),
+  lowerBoundL1: slot('lowerBoundL1'),
+  lowerBound: slot('lowerBound'),
+  gap: slot('gap'),
+  binCapacities: slot('binCapacities.length'),
+  groupOffsets: slot('groupOffsets.length'),
+  groupBalance: ['numGroups', 'tokenSpreadMean', 'tokenSpreadMax', 'attentionSpreadMean', 'attentionSpreadMax'].map((k) => slot(`groupBalance.${k}`)),
+}
+const summary = (h: Float64Array, [mean, std, min, max]: readonly number[]): Summary => ({ mean: h[mean], std: h[std], min: h[min], max: h[max] })
+
 /** The result of a packing. Arrays are views of memory owned by the native side, not copies. */
 export class PackResult {
   /** Input indices, bin after bin. */
@@ -195,49 +228,71 @@ export class PackResult {
   readonly binCapacities?: Uint32Array
   /** Group `g` is bins `groupOffsets[g] .. groupOffsets[g + 1]` (grouped strategies only). */
   readonly groupOffsets?: Uint32Array
-  declare readonly numBins: number
-  declare readonly numItems: number
-  declare readonly totalTokens: number
+  readonly numBins: number
+  readonly numItems: number
+  readonly totalTokens: number
   /** Sum of bin capacities. */
-  declare readonly totalCapacity: number
-  declare readonly paddingTokens: number
+  readonly totalCapacity: number
+  readonly paddingTokens: number
   /** `totalTokens / totalCapacity` (0 for an empty input). */
-  declare readonly efficiency: number
+  readonly efficiency: number
+  /** Per-bin `load / capacity`: mean, population std, min, max. */
+  readonly utilisation: Summary
+  /** Items (sequences) per bin. */
+  readonly itemsPerBin: Summary
+  /** `ceil(totalTokens / capacity)`. */
+  readonly lowerBoundL1: number
+  /** Martello-Toth L2 lower bound on the optimal bin count (>= L1). */
+  readonly lowerBound: number
+  /** `numBins / lowerBound`: 1 means provably optimal. */
+  readonly gap: number
   /** `1 - efficiency` (0 for an empty input). */
   readonly paddingRatio: number
-  /** Per-bin `load / capacity`: mean, population std, min, max. */
-  declare readonly utilisation: Summary
-  /** Items (sequences) per bin. */
-  declare readonly itemsPerBin: Summary
-  /** `ceil(totalTokens / capacity)`. */
-  declare readonly lowerBoundL1: number
-  /** Martello-Toth L2 lower bound on the optimal bin count (>= L1). */
-  declare readonly lowerBound: number
-  /** `numBins / lowerBound`: 1 means provably optimal. */
-  declare readonly gap: number
   /** Number of groups (grouped strategies only). */
   readonly numGroups?: number
   /** Per-group balance of tokens and attention cost (grouped strategies only). */
   readonly groupBalance?: GroupBalance
 
-  /** @internal */
-  constructor(n: NativePacking) {
-    const m = n.metrics
-    this.items = n.items
-    this.binOffsets = n.binOffsets
-    this.binLoads = n.binLoads
-    if (n.binCapacities) this.binCapacities = n.binCapacities
-    if (n.groupOffsets) this.groupOffsets = n.groupOffsets
-    // Metrics by the addon's layout names (see `contract`).
-    const self = this as unknown as Record<string, number | Record<string, number>>
-    for (const [a, b, i] of METRIC_SLOTS) {
-      if (b === undefined) self[a] = m[i]
-      else ((self[a] ??= {}) as Record<string, number>)[b] = m[i]
+  /**
+   * @internal `buf` is the addon's packed result: a header of `f64` slots
+   * named by `contract.packingLayout`, then the `u32` arrays `items`,
+   * `binOffsets`, `binLoads` and, when present, `binCapacities` and
+   * `groupOffsets`; the arrays here are views onto it (one allocation, see
+   * `NativePacking` in src/output.rs).
+   */
+  constructor(buf: ArrayBuffer) {
+    const h = new Float64Array(buf, 0, HEADER)
+    const numBins = h[S.numBins]
+    const numItems = h[S.numItems]
+    let at = HEADER * 8
+    const take = (len: number) => {
+      const a = new Uint32Array(buf, at, len)
+      at += len * 4
+      return a
     }
-    this.paddingRatio = this.numBins === 0 ? 0 : 1 - this.efficiency
-    if (n.groupBalance) {
-      this.groupBalance = n.groupBalance
-      this.numGroups = n.groupBalance.numGroups
+    this.items = take(numItems)
+    this.binOffsets = take(numBins + 1)
+    this.binLoads = take(numBins)
+    const caps = h[S.binCapacities]
+    if (caps >= 0) this.binCapacities = take(caps)
+    const groups = h[S.groupOffsets]
+    if (groups >= 0) this.groupOffsets = take(groups)
+    this.numBins = numBins
+    this.numItems = numItems
+    this.totalTokens = h[S.totalTokens]
+    this.totalCapacity = h[S.totalCapacity]
+    this.paddingTokens = h[S.paddingTokens]
+    this.efficiency = h[S.efficiency]
+    this.utilisation = summary(h, S.utilisation)
+    this.itemsPerBin = summary(h, S.itemsPerBin)
+    this.lowerBoundL1 = h[S.lowerBoundL1]
+    this.lowerBound = h[S.lowerBound]
+    this.gap = h[S.gap]
+    this.paddingRatio = numBins === 0 ? 0 : 1 - this.efficiency
+    if (groups >= 0) {
+      const [numGroups, tokenSpreadMean, tokenSpreadMax, attentionSpreadMean, attentionSpreadMax] = S.groupBalance.map((i) => h[i])
+      this.groupBalance = { numGroups, tokenSpreadMean, tokenSpreadMax, attentionSpreadMean, attentionSpreadMax }
+      this.numGroups = numGroups
     }
   }
 
@@ -477,7 +532,7 @@ function prepareOptions(options: unknown, allowSignal: boolean): [NativeArgs, un
 export function pack(lengths: Lengths, options: PackOptions): PackResult {
   const [opts] = prepareOptions(options, false)
   const [kind, arr] = prepareLengths(lengths)
-  let n: NativePacking
+  let n: ArrayBuffer
   try {
     if (kind === 'u32') n = native.packU32(arr as Uint32Array, ...opts)
     else if (kind === 'i32') n = native.packI32(arr as Int32Array, ...opts)

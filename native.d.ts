@@ -144,22 +144,15 @@ export interface NativeBalance {
 
 /**
  * Everything the TS layer must agree on with this addon, read once at load:
- * the options `pack` takes and their shapes, the error codes, and the
- * metrics layout.
+ * the options `pack` takes and their shapes, the error codes, the metrics
+ * layout and the header layout of a packed `pack` result.
  */
 export interface NativeContract {
   packOptions: Array<NativeOptionSpec>
   errorCodes: Array<ErrorCode>
   metricsLayout: Array<string>
-}
-
-/** Per-group balance (see `seqpack_core::metrics::GroupBalance`). */
-export interface NativeGroupBalance {
-  numGroups: number
-  tokenSpreadMean: number
-  tokenSpreadMax: number
-  attentionSpreadMean: number
-  attentionSpreadMax: number
+  /** Header slots of a packed `pack` result (see [`NativePacking`]). */
+  packingLayout: Array<string>
 }
 
 /** One strategy option: its JS name and the shape of its value. */
@@ -210,18 +203,6 @@ export interface NativePackFileSummary {
   writeMs: number
   /** The whole packing's metrics (`contract().metricsLayout`), without windows. */
   metrics?: Float64Array
-}
-
-export interface NativePacking {
-  items: Uint32Array
-  binOffsets: Uint32Array
-  binLoads: Uint32Array
-  binCapacities?: Uint32Array
-  groupOffsets?: Uint32Array
-  /** Slots named by `contract().metricsLayout`. */
-  metrics: Float64Array
-  /** Grouped strategies only. */
-  groupBalance?: NativeGroupBalance
 }
 
 /** Shared-prefix merge (see `seqpack_core::rows::PrefixMerge`). */
@@ -363,13 +344,13 @@ export declare const enum OptionKind {
  * thread, so later mutation by JS cannot race the worker (one export for
  * every array kind: the copy costs more than telling the kinds apart).
  */
-export declare function packAsync(lengths: Uint32Array | Int32Array | Float64Array, capacity: number | undefined | null, strategy: string | undefined | null, extra: NativeStrategyOptions | undefined | null, token: CancelToken): Promise<NativePacking>
+export declare function packAsync(lengths: Uint32Array | Int32Array | Float64Array, capacity: number | undefined | null, strategy: string | undefined | null, extra: NativeStrategyOptions | undefined | null, token: CancelToken): Promise<ArrayBuffer>
 
 /** Packs JavaScript numbers (a plain array converted to `Float64Array` by the TS layer). */
-export declare function packF64(lengths: Float64Array, capacity?: number | undefined | null, strategy?: string | undefined | null, extra?: NativeStrategyOptions | undefined | null): NativePacking
+export declare function packF64(lengths: Float64Array, capacity?: number | undefined | null, strategy?: string | undefined | null, extra?: NativeStrategyOptions | undefined | null): ArrayBuffer
 
 /** Packs an `Int32Array` of lengths (negative values are reported by index). */
-export declare function packI32(lengths: Int32Array, capacity?: number | undefined | null, strategy?: string | undefined | null, extra?: NativeStrategyOptions | undefined | null): NativePacking
+export declare function packI32(lengths: Int32Array, capacity?: number | undefined | null, strategy?: string | undefined | null, extra?: NativeStrategyOptions | undefined | null): ArrayBuffer
 
 /**
  * Packs tokenised documents into training rows (borrowed, no copy for
@@ -384,7 +365,7 @@ export declare function packRows(tokens: JsTokens, offsets: Uint32Array, capacit
 export declare function packRowsAsync(tokens: JsTokens, offsets: Uint32Array, capacity: number | undefined | null, strategy: string | undefined | null, extra: NativeStrategyOptions | undefined | null, rows: NativeRowsOptions | undefined | null, token: CancelToken): Promise<NativePackedRows>
 
 /** Packs a `Uint32Array` of lengths, borrowed without copying. */
-export declare function packU32(lengths: Uint32Array, capacity?: number | undefined | null, strategy?: string | undefined | null, extra?: NativeStrategyOptions | undefined | null): NativePacking
+export declare function packU32(lengths: Uint32Array, capacity?: number | undefined | null, strategy?: string | undefined | null, extra?: NativeStrategyOptions | undefined | null): ArrayBuffer
 
 /** Reads a lengths column (or the lengths of a token-list column when `tokens` is set). */
 export declare function readLengths(path: string, options?: NativeReadOptions | undefined | null, fromTokens?: boolean | undefined | null): Uint32Array

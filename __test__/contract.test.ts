@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest'
 import { pack, packAsync, balance, strategies, nativeBinding, readTokens, writeRows, SeqpackError, type ErrorCode, type PackOptions } from 'seqpack'
 
 const native = createRequire(import.meta.url)(nativeBinding.id) as {
-  contract(): { packOptions: { name: string; kind: string }[]; errorCodes: string[]; metricsLayout: string[] }
+  contract(): { packOptions: { name: string; kind: string }[]; errorCodes: string[]; metricsLayout: string[]; packingLayout: string[] }
   strategies(): { name: string; options: string[] }[]
 }
 const contract = native.contract()
@@ -205,5 +205,39 @@ describe('metrics layout', () => {
       const got = path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], r)
       expect(got, path).toBeCloseTo(want, 12)
     }
+  })
+})
+
+describe('packing layout', () => {
+  it('is the metrics, then the optional array lengths and the group balance, each decoded to its value', () => {
+    const extra = [
+      'binCapacities.length',
+      'groupOffsets.length',
+      'groupBalance.numGroups',
+      'groupBalance.tokenSpreadMean',
+      'groupBalance.tokenSpreadMax',
+      'groupBalance.attentionSpreadMean',
+      'groupBalance.attentionSpreadMax',
+    ]
+    expect(contract.packingLayout).toEqual([...contract.metricsLayout, ...extra])
+    // Heterogeneous, worked by hand: [6, 5, 4, 3] into devices [10, 6].
+    // 6 -> bin 0 (ratio 0, more room); 5 -> bin 1 (ratio 0); 4 -> bin 0
+    // (room 4; bin 1 has room 1); 3 -> no room anywhere: group 2, bin 2.
+    const r = pack([6, 5, 4, 3], { strategy: 'ohgbfd', capacities: [10, 6] })
+    expect(r.bins()).toEqual([[0, 2], [1], [3], []])
+    expect(Array.from(r.binCapacities!)).toEqual([10, 6, 10, 6])
+    expect(Array.from(r.groupOffsets!)).toEqual([0, 2, 4])
+    expect(Array.from(r.binLoads)).toEqual([10, 5, 3, 0])
+    expect(r.numGroups).toBe(2)
+    expect(r.groupBalance).toEqual({ numGroups: 2, tokenSpreadMean: (5 + 3) / 2, tokenSpreadMax: 5, attentionSpreadMean: (27 + 9) / 2, attentionSpreadMax: 27 })
+    // Without groups: no optional arrays, no group balance.
+    const plain = pack([6, 5, 4, 3], { capacity: 10 })
+    expect(plain.binCapacities).toBeUndefined()
+    expect(plain.groupOffsets).toBeUndefined()
+    expect(plain.groupBalance).toBeUndefined()
+    expect(plain.numGroups).toBeUndefined()
+    // The arrays are views of one buffer, laid out in order after the header.
+    expect(r.binOffsets.buffer).toBe(r.items.buffer)
+    expect(r.binOffsets.byteOffset).toBe(r.items.byteOffset + r.items.byteLength)
   })
 })

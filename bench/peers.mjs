@@ -8,6 +8,8 @@
 //   node bench/peers.mjs --report   also regenerates docs/benchmarks.md (+ SVG plots)
 //   --no-install  use .venv as it is     --rounds R   override the round count
 //   --ns 100000,1000000  --dists uniform,chat   subsets     --no-core  skip the core-alone build
+//   --only seqpack-ohgbfd,lightbinpack-ohgbfd   just these contenders (seqpack-obfd, the
+//        ratio base, always runs) and none of the targets beyond the per-strategy ones
 //
 // Method: lengths are written ONCE to bench/.data/*.u32 and every contender
 // reads the same files. Each contender times only its library call, with the
@@ -42,14 +44,30 @@ const CAPS = quick ? [4096] : [2048, 4096]
 const DISTS = args.dists ? String(args.dists).split(',') : allDistributions()
 /** Strategies seqpack is compared on with each peer's same-named one. */
 const SEQPACKER_STRATEGIES = ['nf', 'ff', 'bf', 'wf', 'hk', 'ffd', 'bfd', 'ffs', 'mffd', 'obfd', 'obfdp']
-const LIGHTBINPACK_STRATEGIES = ['nf', 'ffd', 'bfd', 'obfd', 'obfdp']
+const LIGHTBINPACK_STRATEGIES = ['nf', 'ffd', 'bfd', 'obfd', 'obfdp', 'ohgbfd', 'oshgbfd']
+/**
+ * The heterogeneous grouped strategies' device capacities for a case of
+ * capacity C: one group = a 2C device, two C devices and a C/2 device
+ * (`ohgbfd`); `oshgbfd` may also open a group of four C devices. The same
+ * lists go to LightBinPack (bench/peers/contenders.py builds them the same way).
+ */
+const GROUPED_OPTIONS = {
+  ohgbfd: (c) => ({ capacities: [2 * c, c, c, c >> 1] }),
+  oshgbfd: (c) => ({ layouts: [[2 * c, c, c, c >> 1], [c, c, c, c]] }),
+}
 /** Bin-comparison key: OBFD is BFD with a counting sort (same bins). */
 const algoOf = (s) => (s === 'obfd' ? 'bfd' : s)
+/** LightBinPack's heterogeneous strategies choose bins another way than seqpack's. */
+const HETERO_NOT_SAME = "LightBinPack picks the group whose largest room fits tightest, then the smallest-ratio bin in it (and a post-pass fills the last group's empty bins); seqpack picks the smallest-ratio bin over all groups"
 /** Where a same-named peer strategy is not the same algorithm, so bins may differ. */
 const NOT_SAME = {
   hk: "seqpacker's catch-all bins are never closed (unbounded), seqpack's Harmonic-K is bounded-space",
   ffs: 'each library draws its own random order',
+  ohgbfd: HETERO_NOT_SAME,
+  oshgbfd: HETERO_NOT_SAME,
 }
+/** `--only`: the contenders to run (the ratio base seqpack-obfd always runs). */
+const ONLY = args.only ? new Set(['seqpack-obfd', ...String(args.only).split(',')]) : null
 const SLOW_DISTS = quick ? ['uniform', 'code'] : DISTS
 const ROUNDS = (n) => Number(args.rounds ?? (n >= 1e6 ? (quick ? 7 : 15) : quick ? 21 : 51))
 const BUDGET_MS = quick ? 2000 : 6000 // per contender per case; slow peers stop early
@@ -184,11 +202,11 @@ async function makeContenders(seqpack, tsObfd, skipped) {
   const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version
   const have = new Set(seqpack.strategies().map((s) => s.name))
   const list = []
-  for (const s of SEQPACKER_STRATEGIES) {
+  for (const s of new Set([...SEQPACKER_STRATEGIES, ...LIGHTBINPACK_STRATEGIES])) {
     if (!have.has(s)) continue
     list.push(jsContender({
       name: `seqpack-${s}`, lib: 'seqpack', version, algo: algoOf(s),
-      prepare: (lengths, capacity) => ({ args: [lengths, { capacity, strategy: s }] }),
+      prepare: (lengths, capacity) => ({ args: [lengths, GROUPED_OPTIONS[s] ? { strategy: s, ...GROUPED_OPTIONS[s](capacity) } : { capacity, strategy: s }] }),
       call: seqpack.pack,
       bins: (r) => r.numBins,
     }))
@@ -212,12 +230,13 @@ async function makeContenders(seqpack, tsObfd, skipped) {
   }
   const pyList = [
     ...SEQPACKER_STRATEGIES.map((s) => [`seqpacker-${s}`, { lib: 'seqpacker', algo: algoOf(s) }]),
-    ...LIGHTBINPACK_STRATEGIES.map((s) => [`lightbinpack-${s}`, { lib: 'lightbinpack', algo: algoOf(s) }]),
+    // Its grouped strategies are other algorithms (NOT_SAME): kept out of the bin-count agreement.
+    ...LIGHTBINPACK_STRATEGIES.map((s) => [`lightbinpack-${s}`, { lib: 'lightbinpack', algo: GROUPED_OPTIONS[s] ? `lightbinpack-${s}` : algoOf(s) }]),
     ['binpacking-ffd', { lib: 'binpacking', algo: 'binpacking', maxN: 10_000, slow: true }],
     ['prtpy-ffd', { lib: 'prtpy', algo: 'ffd', maxN: 10_000, slow: true }],
   ]
   for (const [name, opts] of pyList) {
-    if (skipped[opts.lib]) continue
+    if (skipped[opts.lib] || (ONLY && !ONLY.has(name))) continue
     try {
       list.push(pyContender(name, await pythonWorker(name), opts))
     } catch (err) {
@@ -225,7 +244,7 @@ async function makeContenders(seqpack, tsObfd, skipped) {
       skipped[opts.lib] = err.message
     }
   }
-  return list
+  return ONLY ? list.filter((c) => ONLY.has(c.name)) : list
 }
 
 // ---------------------------------------------------------------- measuring
@@ -358,6 +377,7 @@ async function issueTargets(seqpack, target) {
   }
   const smallMed = median(smallSamples)
   target('pack() of 16 items (obfd, C=4096)', '<= 3 us median', `${(smallMed / 1e3).toFixed(2)} us median (blocks of ${block} calls)`, smallMed <= 3000)
+  if (ONLY) return // --only: the cheap small-call target, none of the long ones
 
   // packAsync vs pack at N = 1M, alternated; the event loop turns between calls.
   const big = lengthsFor('uniform', 1_000_000, 4096)
@@ -460,7 +480,7 @@ async function main() {
   const targets = []
   const target = (name, goal, value, met, note = '') => targets.push({ name, goal, value, met, note })
   const fmtRatio = (x) => (x ? `${x.median.toFixed(2)}x (median of ${x.cases})` : 'not measured')
-  for (const [peer, goal] of [['seqpacker-obfd', 3], ['lightbinpack-obfd', 4]]) {
+  for (const [peer, goal] of ONLY ? [] : [['seqpacker-obfd', 3], ['lightbinpack-obfd', 4]]) {
     for (const n of NS) {
       const x = ratioOver(peer, n)
       const bfdDisagree = agreement.filter((a) => a.key.endsWith('|bfd') && !a.agree && a.detail.includes(peer))
@@ -484,12 +504,13 @@ async function main() {
           if (r.bins !== b.bins) differ++
         }
         if (!ratios.length) {
+          if (ONLY) continue
           target(`${st} vs ${peerLib} (N=${n.toLocaleString('en-US')})`, '>= 3x every dataset', `not measured${skipped[peerLib] ? ` (peer skipped: ${skipped[peerLib]})` : ''}`, null)
           continue
         }
         const worst = ratios.reduce((a, b) => (b.x < a.x ? b : a))
         const same = !NOT_SAME[st]
-        const binsNote = same ? (differ ? `bins DIFFER in ${differ} of ${ratios.length}` : 'bins equal') : `bins not compared: ${NOT_SAME[st]}`
+        const binsNote = same ? (differ ? `bins DIFFER in ${differ} of ${ratios.length}` : 'bins equal') : `bins not compared (bin counts differ in ${differ} of ${ratios.length}): ${NOT_SAME[st]}`
         perStrategy.push({ strategy: st, peer: peerLib, n, worst: worst.x, worstCase: `${worst.dist} C=${worst.capacity}`, median: median(ratios.map((r) => r.x)), meanRatio: median(meanRatios), differ, cases: ratios.length, same })
         target(`${st} vs ${peerLib} (N=${n.toLocaleString('en-US')})`, '>= 3x every dataset' + (same ? ', equal bins' : ''), `worst ${worst.x.toFixed(2)}x (${worst.dist} C=${worst.capacity}), median ${median(ratios.map((r) => r.x)).toFixed(2)}x, by means ${median(meanRatios).toFixed(2)}x, ${binsNote}`, worst.x >= 3 && (!same || !differ))
       }
@@ -501,7 +522,7 @@ async function main() {
   target('OBFD ns/item at N=1M, C=4096 (JS, end to end)', '~15 ns/item (orientation)', `${absMed.toFixed(1)} ns/item (median of ${abs.length} datasets)`, null)
 
   let core = []
-  if (coreBin) {
+  if (coreBin && !ONLY) {
     // Same conditions on both sides: a tight loop of calls on one input (the
     // core in its own process, JS here), blocks alternated 3 times, medians.
     // The interleaved rounds above run other libraries between two seqpack
@@ -533,11 +554,11 @@ async function main() {
     const o = median(overheads.map((x) => x.overhead))
     target('napi boundary over core alone (N=10k, C=4096)', '<= 15%', `${(100 * o).toFixed(1)}% (median of ${overheads.length}; core ${(median(overheads.map((x) => x.coreNs)) / 1e3).toFixed(1)} us, JS ${(median(overheads.map((x) => x.jsNs)) / 1e3).toFixed(1)} us)`, o <= 0.15)
     core = overheads
-  } else target('napi boundary over core alone (N=10k)', '<= 15%', 'not measured (core bench did not build)', null)
+  } else if (!ONLY) target('napi boundary over core alone (N=10k)', '<= 15%', 'not measured (core bench did not build)', null)
 
-  const ts = NS.map((n) => [n, ratioOver('ts-obfd', n)])
+  const ts = ONLY ? [] : NS.map((n) => [n, ratioOver('ts-obfd', n)])
   for (const [n, x] of ts) target(`OBFD vs TypeScript OBFD (N=${n.toLocaleString('en-US')})`, '>= 5x', fmtRatio(x), x ? x.median >= 5 : null)
-  for (const algo of ['bfd', 'ffd', 'nf', 'ff']) {
+  for (const algo of ONLY ? [] : ['bfd', 'ffd', 'nf', 'ff']) {
     const base = algo === 'bfd' ? 'seqpack-obfd' : `seqpack-${algo}`
     if (!contenders.some((c) => c.name === base)) {
       if (algo === 'ffd') target('vs bin-packer firstFitDecreasing', '>= 50x', 'not measured: seqpack has no ffd in this build', null)
@@ -548,7 +569,7 @@ async function main() {
   }
 
   // 10M: OBFDP vs OBFD and peak memory.
-  const big = quick ? ['uniform', 'code'] : DISTS
+  const big = ONLY ? [] : quick ? ['uniform', 'code'] : DISTS
   const have = new Set(seqpack.strategies().map((s) => s.name))
   const tenM = []
   for (const dist of big) {
@@ -569,17 +590,17 @@ async function main() {
     tenM.push({ dist, obfdNs: median(samples.obfd), obfdpNs: samples.obfdp ? median(samples.obfdp) : null, obfdBins: bins.obfd, obfdpBins: bins.obfdp ?? null, mem, coreMem })
     log(`10M ${dist}: obfd ${(median(samples.obfd) / 1e6).toFixed(1)} ms${samples.obfdp ? `, obfdp ${(median(samples.obfdp) / 1e6).toFixed(1)} ms` : ''}` + (mem ? `; JS peak RSS growth ${((mem.peak - mem.before) / 2 ** 20).toFixed(1)} MiB (output ${(mem.output / 2 ** 20).toFixed(1)} MiB)` : ''))
   }
-  if (have.has('obfdp')) {
+  if (have.has('obfdp') && tenM.length) {
     const sp = median(tenM.map((x) => x.obfdNs / x.obfdpNs))
     const drift = Math.max(...tenM.map((x) => Math.abs(x.obfdpBins - x.obfdBins) / x.obfdBins))
     target(`OBFDP vs OBFD at N=10M on ${os.cpus().length} cores`, '>= 1.6x, bins within 0.5%', `${sp.toFixed(2)}x (median of ${tenM.length}), max bin difference ${(100 * drift).toFixed(3)}%`, sp >= 1.6 && drift <= 0.005)
-  } else target('OBFDP vs OBFD at N=10M', '>= 1.6x, bins within 0.5%', 'not measured: seqpack has no obfdp in this build', null)
+  } else if (!ONLY) target('OBFDP vs OBFD at N=10M', '>= 1.6x, bins within 0.5%', 'not measured: seqpack has no obfdp in this build', null)
   const MiB = 2 ** 20
   const jsMems = tenM.filter((x) => x.mem)
   if (jsMems.length) {
     const jsWorst = Math.max(...jsMems.map((x) => x.mem.peak - x.mem.before - x.mem.output))
     target('Peak memory at N=10M, JS (peak RSS - RSS before pack - output)', '<= 64 MiB over input + output', `${(jsWorst / MiB).toFixed(1)} MiB over input + output (worst of ${jsMems.length})`, jsWorst <= 64 * MiB)
-  } else target('Peak memory at N=10M', '<= input + output + 64 MiB', 'not measured: /usr/bin/time missing (apt-get install time)', null)
+  } else if (!ONLY) target('Peak memory at N=10M', '<= input + output + 64 MiB', 'not measured: /usr/bin/time missing (apt-get install time)', null)
   const coreMems = tenM.filter((x) => x.coreMem && x.mem)
   if (coreMems.length) {
     const w = Math.max(...coreMems.map((x) => x.coreMem.peak - x.mem.input - x.mem.output))

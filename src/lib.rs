@@ -8,7 +8,9 @@
 //!   `SharedArrayBuffer` (which other threads may write) once before the
 //!   call. Async calls copy the input once on the JS thread, so later
 //!   mutation by JS cannot race the worker.
-//! - Output arrays are Rust `Vec`s handed to JS as external buffers (no copy).
+//! - Output arrays are copied into V8-owned buffers (freed by the GC alone,
+//!   see `output::v8`); `pack`'s whole result is one buffer
+//!   (`output::NativePacking`).
 //! - JS numbers become core integers only in [`convert`], and JS names of
 //!   options and error codes live only in [`convert`] and [`errors`].
 //! - Every export runs its work inside [`errors::guard`] (sync) or a [`Work`]
@@ -75,7 +77,7 @@ impl Lengths<'_> {
 }
 
 /// Packs a `Uint32Array` of lengths, borrowed without copying.
-#[napi(js_name = "packU32")]
+#[napi(js_name = "packU32", ts_return_type = "ArrayBuffer")]
 pub fn pack_u32(
     env: Env,
     lengths: &[u32],
@@ -87,7 +89,7 @@ pub fn pack_u32(
 }
 
 /// Packs an `Int32Array` of lengths (negative values are reported by index).
-#[napi(js_name = "packI32")]
+#[napi(js_name = "packI32", ts_return_type = "ArrayBuffer")]
 pub fn pack_i32(
     env: Env,
     lengths: &[i32],
@@ -99,7 +101,7 @@ pub fn pack_i32(
 }
 
 /// Packs JavaScript numbers (a plain array converted to `Float64Array` by the TS layer).
-#[napi(js_name = "packF64")]
+#[napi(js_name = "packF64", ts_return_type = "ArrayBuffer")]
 pub fn pack_f64(
     env: Env,
     lengths: &[f64],
@@ -221,7 +223,7 @@ pub type PackWork = Work<core::Outcome, NativePacking>;
 /// Packs on the libuv pool. The lengths are copied once, here on the JS
 /// thread, so later mutation by JS cannot race the worker (one export for
 /// every array kind: the copy costs more than telling the kinds apart).
-#[napi(js_name = "packAsync", ts_return_type = "Promise<NativePacking>")]
+#[napi(js_name = "packAsync", ts_return_type = "Promise<ArrayBuffer>")]
 pub fn pack_async(
     lengths: Either3<Uint32Array, Int32Array, Float64Array>,
     capacity: Option<f64>,
@@ -277,7 +279,7 @@ pub fn contract() -> NativeContract {
 #[cfg(feature = "test-hooks")]
 #[napi(
     js_name = "panicForTesting",
-    ts_return_type = "Promise<NativePacking> | void"
+    ts_return_type = "Promise<ArrayBuffer> | void"
 )]
 pub fn panic_for_testing(env: Env, mode: String) -> Result<Option<AsyncTask<PackWork>>> {
     if mode == "async" {

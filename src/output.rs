@@ -1,6 +1,8 @@
 //! Core results to JavaScript values, and the catalogue as JavaScript sees it.
 
 use crate::convert::{js_name, option_kind, OptionKind};
+use napi::bindgen_prelude::{ToNapiValue, TypeName, ValueType};
+use napi::sys;
 use napi_derive::napi;
 use seqpack_core::{self as core, OptionName, Strategy};
 
@@ -61,11 +63,12 @@ fn to_js_strategy(s: Strategy) -> StrategyName {
     }
 }
 
-/// Slots of `NativePacking::metrics`, a `Float64Array`, named by their
-/// `PackResult` property (a dot descends into a summary object). One small
-/// typed array instead of an object tree: setting ~20 named properties on 3
-/// objects cost more than the packing itself for inputs of a few thousand
-/// items. The TS layer decodes by these names ([`contract`]), never by position.
+/// The metrics as `f64` slots (the start of a [`NativePacking`] header, and
+/// `metrics` of the row outputs), named by their `PackResult` property (a dot
+/// descends into a summary object). Slots instead of an object tree: setting
+/// ~20 named properties on 3 objects cost more than the packing itself for
+/// inputs of a few thousand items. The TS layer decodes by these names
+/// ([`contract`]), never by position.
 pub const METRICS_LAYOUT: [&str; 17] = [
     "numBins",
     "numItems",
@@ -193,9 +196,14 @@ pub fn js_array<T: TypedElement>(v: Vec<T>) -> T::Array {
 }
 
 pub(crate) fn metrics_array(m: &core::Metrics) -> v8::Float64Array {
+    js_array(metrics_values(m).to_vec())
+}
+
+/// The metrics in [`METRICS_LAYOUT`] order.
+fn metrics_values(m: &core::Metrics) -> [f64; METRICS_LAYOUT.len()] {
     let u = &m.utilisation;
     let c = &m.items_per_bin;
-    let values: [f64; METRICS_LAYOUT.len()] = [
+    [
         m.num_bins as f64,
         m.num_items as f64,
         m.total_tokens as f64,
@@ -213,58 +221,124 @@ pub(crate) fn metrics_array(m: &core::Metrics) -> v8::Float64Array {
         m.lower_bound_l1 as f64,
         m.lower_bound_l2 as f64,
         m.gap,
+    ]
+}
+
+/// Slots of the header of a packed `pack` result ([`NativePacking`]), named
+/// by their `PackResult` property (a dot descends into an object): the
+/// metrics of [`METRICS_LAYOUT`], then the lengths of the optional arrays
+/// (`-1` when absent) and the group balance (`NaN` without groups). The TS
+/// layer decodes by these names ([`contract`]), never by position.
+pub const PACKING_LAYOUT: [&str; METRICS_LAYOUT.len() + 7] = {
+    const EXTRA: [&str; 7] = [
+        "binCapacities.length",
+        "groupOffsets.length",
+        "groupBalance.numGroups",
+        "groupBalance.tokenSpreadMean",
+        "groupBalance.tokenSpreadMax",
+        "groupBalance.attentionSpreadMean",
+        "groupBalance.attentionSpreadMax",
     ];
-    js_array(values.to_vec())
-}
-
-/// Per-group balance (see `seqpack_core::metrics::GroupBalance`).
-#[napi(object)]
-pub struct NativeGroupBalance {
-    pub num_groups: f64,
-    pub token_spread_mean: f64,
-    pub token_spread_max: f64,
-    pub attention_spread_mean: f64,
-    pub attention_spread_max: f64,
-}
-
-impl From<core::metrics::GroupBalance> for NativeGroupBalance {
-    fn from(g: core::metrics::GroupBalance) -> Self {
-        NativeGroupBalance {
-            num_groups: g.num_groups as f64,
-            token_spread_mean: g.token_spread_mean,
-            token_spread_max: g.token_spread_max as f64,
-            attention_spread_mean: g.attention_spread_mean,
-            attention_spread_max: g.attention_spread_max as f64,
-        }
+    let mut out = [""; METRICS_LAYOUT.len() + 7];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = if i < METRICS_LAYOUT.len() {
+            METRICS_LAYOUT[i]
+        } else {
+            EXTRA[i - METRICS_LAYOUT.len()]
+        };
+        i += 1;
     }
-}
+    out
+};
 
-#[napi(object, object_from_js = false)]
-pub struct NativePacking {
-    pub items: v8::Uint32Array,
-    pub bin_offsets: v8::Uint32Array,
-    pub bin_loads: v8::Uint32Array,
-    pub bin_capacities: Option<v8::Uint32Array>,
-    pub group_offsets: Option<v8::Uint32Array>,
-    /// Slots named by `contract().metricsLayout`.
-    pub metrics: v8::Float64Array,
-    /// Grouped strategies only.
-    pub group_balance: Option<NativeGroupBalance>,
-}
+/// `pack`'s whole result as ONE V8-owned `ArrayBuffer`: a header of `f64`
+/// slots named by [`PACKING_LAYOUT`], then the `u32` arrays `items`
+/// (`numItems`), `binOffsets` (`numBins + 1`), `binLoads` (`numBins`), and,
+/// when their header length is not `-1`, `binCapacities` and `groupOffsets`.
+/// The TS layer makes typed-array views onto it.
+///
+/// Why one buffer: a small call's cost was mostly the boundary, not the
+/// packing: four `ArrayBuffer` + typed-array pairs, an object with seven
+/// named properties and a nested object, each a napi call (and every named
+/// property an interned-string lookup). One allocation and one copy per
+/// array cost the same for large results and a fraction for small ones. The
+/// buffer is V8-owned for the reasons given in [`v8`].
+pub struct NativePacking(pub(crate) core::Outcome);
 
 impl From<core::Outcome> for NativePacking {
     fn from(o: core::Outcome) -> Self {
-        let m = o.metrics;
-        let p = o.packing;
-        NativePacking {
-            items: js_array(p.items),
-            bin_offsets: js_array(p.bin_offsets),
-            bin_loads: js_array(p.bin_loads),
-            bin_capacities: p.bin_capacities.map(js_array),
-            group_offsets: p.group_offsets.map(js_array),
-            metrics: metrics_array(&m),
-            group_balance: m.groups.map(Into::into),
+        NativePacking(o)
+    }
+}
+
+impl NativePacking {
+    /// The header values, in [`PACKING_LAYOUT`] order.
+    fn header(&self) -> [f64; PACKING_LAYOUT.len()] {
+        let mut h = [0.0; PACKING_LAYOUT.len()];
+        let m = metrics_values(&self.0.metrics);
+        h[..m.len()].copy_from_slice(&m);
+        let p = &self.0.packing;
+        let len_or_absent = |a: &Option<Vec<u32>>| a.as_ref().map_or(-1.0, |v| v.len() as f64);
+        let g = self.0.metrics.groups.as_ref();
+        let extra = [
+            len_or_absent(&p.bin_capacities),
+            len_or_absent(&p.group_offsets),
+            g.map_or(f64::NAN, |g| g.num_groups as f64),
+            g.map_or(f64::NAN, |g| g.token_spread_mean),
+            g.map_or(f64::NAN, |g| g.token_spread_max as f64),
+            g.map_or(f64::NAN, |g| g.attention_spread_mean),
+            g.map_or(f64::NAN, |g| g.attention_spread_max as f64),
+        ];
+        h[m.len()..].copy_from_slice(&extra);
+        h
+    }
+}
+
+impl TypeName for NativePacking {
+    fn type_name() -> &'static str {
+        "ArrayBuffer"
+    }
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for NativePacking {
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        let header = val.header();
+        let p = &val.0.packing;
+        let arrays: [&[u32]; 5] = [
+            &p.items,
+            &p.bin_offsets,
+            &p.bin_loads,
+            p.bin_capacities.as_deref().unwrap_or(&[]),
+            p.group_offsets.as_deref().unwrap_or(&[]),
+        ];
+        let bytes = std::mem::size_of_val(&header)
+            + arrays.iter().map(|a| std::mem::size_of_val(*a)).sum::<usize>();
+        let mut data: *mut std::ffi::c_void = std::ptr::null_mut();
+        let mut buffer = std::ptr::null_mut();
+        napi::check_status!(
+            unsafe { sys::napi_create_arraybuffer(env, bytes, &mut data, &mut buffer) },
+            "could not allocate an output ArrayBuffer of {} bytes",
+            bytes
+        )?;
+        // SAFETY: napi gave `bytes` writable bytes at `data`, exactly the
+        // header plus the arrays; every source is a live slice of the sizes
+        // summed above, and none overlaps V8's fresh allocation.
+        unsafe {
+            let mut at = data.cast::<u8>();
+            let header_bytes = std::mem::size_of_val(&header);
+            std::ptr::copy_nonoverlapping(header.as_ptr().cast::<u8>(), at, header_bytes);
+            at = at.add(header_bytes);
+            for a in arrays {
+                let n = std::mem::size_of_val(a);
+                std::ptr::copy_nonoverlapping(a.as_ptr().cast::<u8>(), at, n);
+                at = at.add(n);
+            }
         }
+        Ok(buffer)
     }
 }
 
@@ -327,13 +401,15 @@ pub struct NativeOptionSpec {
 }
 
 /// Everything the TS layer must agree on with this addon, read once at load:
-/// the options `pack` takes and their shapes, the error codes, and the
-/// metrics layout.
+/// the options `pack` takes and their shapes, the error codes, the metrics
+/// layout and the header layout of a packed `pack` result.
 #[napi(object)]
 pub struct NativeContract {
     pub pack_options: Vec<NativeOptionSpec>,
     pub error_codes: Vec<crate::errors::ErrorCode>,
     pub metrics_layout: Vec<String>,
+    /// Header slots of a packed `pack` result (see [`NativePacking`]).
+    pub packing_layout: Vec<String>,
 }
 
 pub fn contract() -> NativeContract {
@@ -350,6 +426,7 @@ pub fn contract() -> NativeContract {
         pack_options,
         error_codes: crate::errors::ErrorCode::all().to_vec(),
         metrics_layout: METRICS_LAYOUT.iter().map(|s| s.to_string()).collect(),
+        packing_layout: PACKING_LAYOUT.iter().map(|s| s.to_string()).collect(),
     }
 }
 

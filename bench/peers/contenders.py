@@ -47,6 +47,28 @@ def lightbinpack(fn_name):
     )
 
 
+def lightbinpack_grouped(fn_name):
+    import lightbinpack as lbp
+
+    fn = getattr(lbp, fn_name)
+    # Device capacities for a case of capacity C, as bench/peers.mjs
+    # (GROUPED_OPTIONS) gives them to seqpack.
+    def layouts(cap):
+        first = [2 * cap, cap, cap, cap // 2]
+        return first if fn_name == "ohgbfd" else [first, [cap] * 4]
+
+    # ohgbfd returns groups of bins; oshgbfd (layout number, groups of bins).
+    def bins(r):
+        return sum(len(g) for g in r) if fn_name == "ohgbfd" else sum(len(g[1]) for g in r)
+
+    return Contender(
+        "lightbinpack",
+        lambda raw, cap: (raw.tolist(), layouts(cap)),
+        lambda lst, lay: fn(lst, lay),
+        bins,
+    )
+
+
 def binpacking_volume():
     import binpacking
 
@@ -74,6 +96,7 @@ def prtpy_ffd():
 # Same-named strategies each peer ships (grouped ones take other arguments).
 SEQPACKER_STRATEGIES = ["nf", "ff", "bf", "wf", "hk", "ffd", "bfd", "ffs", "mffd", "obfd", "obfdp"]
 LIGHTBINPACK_STRATEGIES = ["nf", "ffd", "bfd", "obfd", "obfdp"]
+LIGHTBINPACK_GROUPED = ["ohgbfd", "oshgbfd"]
 
 
 class _Lazy(dict):
@@ -82,6 +105,7 @@ class _Lazy(dict):
     FACTORIES = {
         **{f"seqpacker-{s}": (lambda s=s: seqpacker(s)) for s in SEQPACKER_STRATEGIES},
         **{f"lightbinpack-{s}": (lambda s=s: lightbinpack(s)) for s in LIGHTBINPACK_STRATEGIES},
+        **{f"lightbinpack-{s}": (lambda s=s: lightbinpack_grouped(s)) for s in LIGHTBINPACK_GROUPED},
         "binpacking-ffd": binpacking_volume,
         "prtpy-ffd": prtpy_ffd,
     }

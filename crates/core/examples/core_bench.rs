@@ -12,6 +12,9 @@
 //! call each; prints one JSON line per case with the median nanoseconds.
 //! With `rounds = 0` each case is packed once and only `bins` is printed
 //! (used to measure peak memory from outside with /usr/bin/time).
+//! `ohgbfd` packs into groups of devices `[2C, C, C, C/2]`, `oshgbfd` into
+//! that layout or `[C, C, C, C]` (C = the case's capacity), as the peers
+//! benchmark does.
 
 use seqpack_core::{pack, Control, Request, Strategy};
 use std::time::Instant;
@@ -58,7 +61,17 @@ fn main() {
         .map(|c| {
             let lengths = read_u32_le(&c[0]);
             let capacity: u32 = c[1].parse().expect("capacity must be an integer");
-            let req = Request::new(strategy, capacity).unwrap_or_else(|e| panic!("{e}"));
+            // The heterogeneous strategies get the device capacities that
+            // bench/peers.mjs (GROUPED_OPTIONS) derives from the capacity.
+            let first = vec![2 * capacity, capacity, capacity, capacity / 2];
+            let req = match strategy {
+                Strategy::Ohgbfd => Request::builder(strategy).capacities(first).build(),
+                Strategy::Oshgbfd => Request::builder(strategy)
+                    .layouts(vec![first, vec![capacity; 4]])
+                    .build(),
+                _ => Request::new(strategy, capacity),
+            }
+            .unwrap_or_else(|e| panic!("{e}"));
             (c[0].clone(), lengths, req)
         })
         .collect();

@@ -410,7 +410,7 @@ mod tests {
 
     #[test]
     fn l2_huge_sparse_lengths_take_the_sort_path() {
-        // max_len > 4n + 1024: sorted distinct sizes, same bound as brute force
+        // max_len far above n (no histogram): sorted distinct sizes, same bound as brute force
         // on a scaled-down copy (scaling every size and c by the same factor
         // preserves every J-set and every ceiling).
         let small = [7u32, 7, 3, 3, 3, 3, 6, 1, 9, 5];

@@ -36,9 +36,12 @@ static POOL: OnceLock<Option<ThreadPool>> = OnceLock::new();
 /// Pools built so far (0 or 1; tests assert it).
 static POOLS_BUILT: AtomicUsize = AtomicUsize::new(0);
 
-/// The machine's parallelism (at least 1).
+/// The machine's parallelism (at least 1), read once per process: the
+/// standard library asks the OS each time (an affinity syscall and, under
+/// cgroups, reading quota files), which cost more than packing 16 items.
 pub fn machine_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |c| c.get())
+    static THREADS: OnceLock<usize> = OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |c| c.get()))
 }
 
 /// Number of worker pools this process has built: never more than one.
@@ -93,6 +96,9 @@ impl Workers {
     /// most the machine's parallelism, on the shared pool. If the OS
     /// refuses threads, falls back to sequential: same results, slower.
     pub fn new(threads: usize) -> Self {
+        if threads <= 1 {
+            return Self::sequential();
+        }
         let threads = threads.min(machine_threads());
         if threads <= 1 {
             return Self::sequential();

@@ -308,6 +308,12 @@ pub fn heterogeneous(
     }
     let order = order::decreasing(lengths, max_len);
     ctl.check()?;
+    // Lengths in processing order, gathered before the loop: independent
+    // random loads, many in flight at once, where inside the loop each would
+    // wait behind the search (at N = 1M that wait was a fifth of the time).
+    // Each length is read once, so the placement and the loads below agree.
+    let ordered: Vec<u32> = order.iter().map(|&i| lengths[i as usize]).collect();
+    ctl.check()?;
     // Largest capacity of each layout, to pick the layout of a new group.
     let layout_max: Vec<u32> = layouts
         .iter()
@@ -315,18 +321,17 @@ pub fn heterogeneous(
         .collect();
     let largest = layout_max.iter().copied().max().unwrap_or(0);
     let budget = crate::limits::bin_budget(lengths.len());
-    let weight =
-        |i: u32| weights.map_or_else(|| (lengths[i as usize] as f64).powi(2), |w| w[i as usize]);
     let mut index = RatioIndex::new();
-    // Per bin: capacity and weight sum (its room lives in the index).
+    // Per bin: capacity, weight sum and, in `bin_offsets[bin + 1]`, the
+    // number of items (its room lives in the index).
     let mut caps: Vec<u32> = Vec::new();
     let mut wsum: Vec<f64> = Vec::new();
+    let mut bin_offsets: Vec<u32> = vec![0];
     let mut group_offsets = vec![0u32];
     let mut poll = ctl.poll();
     let mut bin_of = Vec::with_capacity(order.len());
-    for &item in &order {
-        // Read once; checked so the room arithmetic below cannot wrap.
-        let len = lengths[item as usize];
+    for (&item, &len) in order.iter().zip(&ordered) {
+        // Checked so the room arithmetic below cannot wrap.
         guard::check_length(item, len, largest)?;
         let (found, moves) = index.best(len);
         poll.spend(moves)?;
@@ -345,6 +350,7 @@ pub fn heterogeneous(
                     index.push(c, 0.0);
                     caps.push(c);
                     wsum.push(0.0);
+                    bin_offsets.push(0);
                 }
                 poll.spend(devices.len() as u64)?;
                 group_offsets.push(caps.len() as u32);
@@ -355,16 +361,38 @@ pub fn heterogeneous(
         };
         let b = bin as usize;
         let room = index.room(bin) - len; // `best` answers only bins with room >= len
-        wsum[b] += weight(item);
+        wsum[b] += match weights {
+            None => (len as f64).powi(2),
+            Some(w) => w[item as usize],
+        };
         poll.spend(index.update(bin, room, wsum[b] / caps[b] as f64))?;
+        bin_offsets[b + 1] += 1;
         bin_of.push(bin);
     }
-    let mut p = Assignment {
-        order,
-        bin_of,
-        num_bins: caps.len(),
+    // Flat output straight from the counts: no second pass over `lengths`
+    // (the loads are what the index says was used).
+    for b in 1..bin_offsets.len() {
+        bin_offsets[b] += bin_offsets[b - 1];
     }
-    .into_packing(lengths);
+    let mut cursor = bin_offsets[..caps.len()].to_vec();
+    let mut items = vec![0u32; order.len()];
+    for (&item, &b) in order.iter().zip(&bin_of) {
+        let c = &mut cursor[b as usize];
+        items[*c as usize] = item;
+        *c += 1;
+    }
+    let bin_loads = caps
+        .iter()
+        .enumerate()
+        .map(|(b, &c)| c - index.room(b as u32))
+        .collect();
+    let mut p = Packing {
+        items,
+        bin_offsets,
+        bin_loads,
+        bin_capacities: None,
+        group_offsets: None,
+    };
     p.bin_capacities = Some(caps);
     p.group_offsets = Some(group_offsets);
     Ok(p)

@@ -82,8 +82,10 @@ pub fn obfd_packing(
 /// Memory: the output plus three `u32` per run plus `O(max_len)` per chunk
 /// and `O(C)`. Time `O(n + max_len + C)` plus `O(log64 C)` per run.
 ///
-/// Huge, sparse length ranges (`max_len > 4n + 1024`, where a histogram
-/// would cost more than sorting) take the generic sequential path.
+/// Huge, sparse length ranges and tiny inputs (where a histogram would cost
+/// more than sorting, see [`order::histogram_pays`]) take the generic
+/// sequential path; with at most [`TINY_ITEMS`](crate::placement::TINY_ITEMS)
+/// items it searches a scanned list instead of an `O(C)` index.
 pub fn obfd_packing_with(
     lengths: &[u32],
     capacity: u32,

@@ -24,7 +24,7 @@ pub mod remaining;
 
 pub use first_fit::MaxTree;
 pub use ratio::RatioIndex;
-pub use remaining::{DenseIndex, RemainingIndex, SparseIndex, DENSE_LIMIT};
+pub use remaining::{DenseIndex, RemainingIndex, SparseIndex, TinyIndex, DENSE_LIMIT, TINY_ITEMS};
 
 use crate::control::Control;
 use crate::error::Result;
@@ -257,7 +257,22 @@ fn any_fit_packing_by<P: Placement>(
 /// value, O(1) updates) and over the sparse one above it (memory grows with
 /// the open bins, not with the capacity). The choice is made once per call,
 /// so the loop itself is monomorphised for one index.
+///
+/// The `tiny` form first sends inputs of at most [`TINY_ITEMS`] items to a
+/// scanned list: zeroing an O(C) dense index would cost more than the packing.
 macro_rules! by_capacity {
+    ($(#[$doc:meta])* tiny $name:ident = $run:ident::<$policy:ident>($order:ty) -> $out:ty) => {
+        $(#[$doc])*
+        pub fn $name(lengths: &[u32], order: $order, capacity: u32, ctl: &Control) -> Result<$out> {
+            if order.len() <= TINY_ITEMS {
+                $run::<$policy<TinyIndex>>(lengths, order, capacity, ctl)
+            } else if capacity <= DENSE_LIMIT {
+                $run::<$policy<DenseIndex>>(lengths, order, capacity, ctl)
+            } else {
+                $run::<$policy<SparseIndex>>(lengths, order, capacity, ctl)
+            }
+        }
+    };
     ($(#[$doc:meta])* $name:ident = $run:ident::<$policy:ident>($order:ty) -> $out:ty) => {
         $(#[$doc])*
         pub fn $name(lengths: &[u32], order: $order, capacity: u32, ctl: &Control) -> Result<$out> {
@@ -279,12 +294,12 @@ by_capacity!(
     worst_fit_packing = any_fit_packing::<WorstFit>(Option<&[u32]>) -> Packing
 );
 by_capacity!(
-    /// Runs [`any_fit`] with best fit, choosing the dense or sparse index by capacity.
-    best_fit = any_fit::<BestFit>(Vec<u32>) -> Assignment
+    /// Runs [`any_fit`] with best fit, choosing the index by input size and capacity.
+    tiny best_fit = any_fit::<BestFit>(Vec<u32>) -> Assignment
 );
 by_capacity!(
-    /// Runs [`any_fit`] with worst fit, choosing the dense or sparse index by capacity.
-    worst_fit = any_fit::<WorstFit>(Vec<u32>) -> Assignment
+    /// Runs [`any_fit`] with worst fit, choosing the index by input size and capacity.
+    tiny worst_fit = any_fit::<WorstFit>(Vec<u32>) -> Assignment
 );
 
 /// Runs [`any_fit`] with first fit.

@@ -8,15 +8,22 @@
 //! `len`. But the strategies ask with non-increasing `len` (items come in
 //! decreasing length), so the set of bins that can answer only grows
 //! between placements: [`RatioIndex`] keeps the bins with room `>=` the last
-//! queried `len` in an ordered set by `(ratio, -room, bin)` (the answer is its
-//! first element) and the others in a max-heap by room, from which each
-//! query moves the bins its smaller `len` admits.
+//! queried `len` in a min-heap by `(ratio, -room, bin)` (the answer is its
+//! root) and the others in a max-heap by room, from which each query moves
+//! the bins its smaller `len` admits.
 //!
-//! Complexity: a bin moves from the heap to the set at most once per time it
-//! left the set, and it leaves the set only when it receives an item (or,
-//! with increasing `len`, see below). So `B` bins and `n` items cost
-//! `O((n + B) log B)` in total: `O(log B)` amortised per item and per bin,
-//! whatever the weights and the capacities (an earlier branch-and-bound
+//! Why heaps and not an ordered set: the only bin that ever leaves the first
+//! structure is its best one (the answer, which then receives the item, or a
+//! root that no longer fits), so a heap's replace-the-root is all the
+//! strategies need. Keys are packed into one integer (`u128` and `u64`) so a
+//! comparison is one instruction; an ordered set of tuples cost about three
+//! times as much per item.
+//!
+//! Complexity: a bin moves from the waiting heap to the candidates at most
+//! once per time it left them, and it leaves them only when it receives an
+//! item (or, with increasing `len`, see below). So `B` bins and `n` items
+//! cost `O((n + B) log B)` in total: `O(log B)` amortised per item and per
+//! bin, whatever the weights and the capacities (an earlier branch-and-bound
 //! segment tree degraded to `O(B)` per query when low-ratio bins were full,
 //! which adversarial weights such as alternating 0 and 1e6 force). Each
 //! method reports the elementary moves it made, so callers can poll
@@ -24,36 +31,25 @@
 //!
 //! A query with a `len` larger than the previous one (the strategies never
 //! do this, but a caller's order may be wrong, e.g. an input that changed
-//! while being sorted) stays correct: bins at the front of the set that no
-//! longer fit are moved back to the heap before answering. It can then cost
-//! more than `O(log B)`, but each moved bin is paid for by its move.
+//! while being sorted) stays correct: roots that no longer fit are moved
+//! back to the waiting heap before answering. It can then cost more than
+//! `O(log B)`, but each moved bin is paid for by its move.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap};
-
-/// Where a bin is.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Place {
-    /// In the ordered set (room `>=` the threshold).
-    Fits,
-    /// In the heap (room `<` the threshold).
-    Waits,
-    /// Full: room 0, never a candidate again.
-    Gone,
-}
+use std::collections::BinaryHeap;
 
 /// See the module docs.
 #[derive(Default)]
 pub struct RatioIndex {
-    /// Bins with room `>= threshold`, best first.
-    fits: BTreeSet<(u64, Reverse<u32>, u32)>,
-    /// Bins with `0 < room < threshold`, most room first (ties: lower bin).
-    waits: BinaryHeap<(u32, Reverse<u32>)>,
+    /// Bins with room `>= threshold`, as [`fit_key`]s: the root is the answer.
+    fits: BinaryHeap<Reverse<u128>>,
+    /// Bins with `0 < room < threshold`, as [`wait_key`]s: most room first
+    /// (ties: lower bin). Full bins (room 0) are in neither heap.
+    waits: BinaryHeap<u64>,
     /// The `len` of the last query.
     threshold: u32,
     room: Vec<u32>,
     ratio: Vec<u64>,
-    place: Vec<Place>,
 }
 
 /// An order-preserving `u64` for a ratio (total order; `-0.0` counts as `0.0`).
@@ -65,6 +61,31 @@ fn ratio_key(r: f64) -> u64 {
     } else {
         b | 1 << 63
     }
+}
+
+/// Candidate order as one integer, smallest first: ratio, then more room,
+/// then lower bin number.
+#[inline(always)]
+fn fit_key(ratio: u64, room: u32, bin: u32) -> u128 {
+    (ratio as u128) << 64 | ((!room) as u128) << 32 | bin as u128
+}
+
+/// The bin number in a [`fit_key`].
+#[inline(always)]
+fn fit_bin(key: u128) -> u32 {
+    key as u32
+}
+
+/// The room in a [`fit_key`].
+#[inline(always)]
+fn fit_room(key: u128) -> u32 {
+    !((key >> 32) as u32)
+}
+
+/// Waiting order as one integer, largest first: more room, then lower bin.
+#[inline(always)]
+fn wait_key(room: u32, bin: u32) -> u64 {
+    (room as u64) << 32 | (!bin) as u64
 }
 
 impl RatioIndex {
@@ -85,45 +106,44 @@ impl RatioIndex {
     /// they are added) with `room` and `ratio`. `O(log B)`; returns the moves made (1).
     pub fn push(&mut self, room: u32, ratio: f64) -> u64 {
         let bin = self.room.len() as u32;
+        let ratio = ratio_key(ratio);
         self.room.push(room);
-        self.ratio.push(ratio_key(ratio));
-        self.place.push(Place::Gone);
-        self.file(bin);
+        self.ratio.push(ratio);
+        if room >= self.threshold && room > 0 {
+            self.fits.push(Reverse(fit_key(ratio, room, bin)));
+        } else if room > 0 {
+            self.waits.push(wait_key(room, bin));
+        }
         1
     }
 
-    /// Records that `bin` (the last answer of [`best`](Self::best)) now has
-    /// `room` and `ratio`. `O(log B)`; returns the moves made.
+    /// Records that `bin`, the answer of the [`best`](Self::best) call just
+    /// before (no other call in between), now has `room` and `ratio`.
+    /// `O(log B)`; returns the moves made.
+    ///
+    /// # Panics
+    /// If `bin` is not that answer: only the best candidate can be updated in
+    /// place (any other bin's heap entry cannot be found cheaply).
     pub fn update(&mut self, bin: u32, room: u32, ratio: f64) -> u64 {
+        let ratio = ratio_key(ratio);
         let b = bin as usize;
-        match self.place[b] {
-            Place::Fits => {
-                self.fits
-                    .remove(&(self.ratio[b], Reverse(self.room[b]), bin));
-            }
-            // Only a bin in the set is ever an answer; a heap entry cannot be
-            // removed cheaply, so this would leave a stale one.
-            Place::Waits => unreachable!("update of bin {bin}, which is not a candidate"),
-            Place::Gone => {}
-        }
         self.room[b] = room;
-        self.ratio[b] = ratio_key(ratio);
-        self.file(bin);
-        2
-    }
-
-    fn file(&mut self, bin: u32) {
-        let b = bin as usize;
-        let room = self.room[b];
-        self.place[b] = if room == 0 {
-            Place::Gone
-        } else if room >= self.threshold {
-            self.fits.insert((self.ratio[b], Reverse(room), bin));
-            Place::Fits
+        self.ratio[b] = ratio;
+        let mut top = self
+            .fits
+            .peek_mut()
+            .filter(|t| fit_bin(t.0) == bin)
+            .unwrap_or_else(|| panic!("update of bin {bin}, which is not the last answer"));
+        if room >= self.threshold && room > 0 {
+            // Replaces the root; the heap is restored when `top` drops.
+            top.0 = fit_key(ratio, room, bin);
         } else {
-            self.waits.push((room, Reverse(bin)));
-            Place::Waits
-        };
+            std::collections::binary_heap::PeekMut::pop(top);
+            if room > 0 {
+                self.waits.push(wait_key(room, bin));
+            }
+        }
+        2
     }
 
     /// The bin with room `>= len` and the smallest ratio, then the most
@@ -133,27 +153,28 @@ impl RatioIndex {
     pub fn best(&mut self, len: u32) -> (Option<u32>, u64) {
         let mut moves = 1u64;
         self.threshold = len;
-        while let Some(&(room, Reverse(bin))) = self.waits.peek() {
+        while let Some(&key) = self.waits.peek() {
+            let room = (key >> 32) as u32;
             if room < len {
                 break;
             }
             self.waits.pop();
+            let bin = !(key as u32);
             self.fits
-                .insert((self.ratio[bin as usize], Reverse(room), bin));
-            self.place[bin as usize] = Place::Fits;
+                .push(Reverse(fit_key(self.ratio[bin as usize], room, bin)));
             moves += 1;
         }
         loop {
-            let Some(&(ratio, Reverse(room), bin)) = self.fits.first() else {
+            let Some(&Reverse(key)) = self.fits.peek() else {
                 return (None, moves);
             };
+            let room = fit_room(key);
             if room >= len {
-                return (Some(bin), moves);
+                return (Some(fit_bin(key)), moves);
             }
             // Only after a query with a smaller `len`: back to the heap.
-            self.fits.remove(&(ratio, Reverse(room), bin));
-            self.waits.push((room, Reverse(bin)));
-            self.place[bin as usize] = Place::Waits;
+            self.fits.pop();
+            self.waits.push(wait_key(room, fit_bin(key)));
             moves += 1;
         }
     }

@@ -14,6 +14,9 @@
 //!   successor are `O(log64 C)`.
 //! - [`SparseIndex`] (larger capacities): a `BTreeMap` from remaining to a stack,
 //!   `O(log n)` per operation and memory proportional to the bins only.
+//! - [`TinyIndex`] (at most [`TINY_ITEMS`] items, any capacity): a list
+//!   scanned per query. With a handful of bins a scan costs less than
+//!   clearing the dense index's `O(C)` arrays, which dominated small calls.
 
 use super::bitset::HierBitset;
 use std::collections::BTreeMap;
@@ -22,6 +25,10 @@ use std::collections::BTreeMap;
 pub const DENSE_LIMIT: u32 = 1 << 22;
 
 const NIL: u32 = u32::MAX;
+
+/// Inputs of at most this many items use [`TinyIndex`] (so at most this many
+/// bins are ever indexed, and a scan is a few dozen compares).
+pub const TINY_ITEMS: usize = 32;
 
 /// An ordered multiset of bins keyed by remaining capacity, LIFO among equal keys.
 pub trait RemainingIndex {
@@ -145,6 +152,55 @@ impl RemainingIndex for SparseIndex {
     }
 }
 
+/// `(remaining, bin)` pairs in insertion order, scanned per query: `O(B)`
+/// per operation for `B` indexed bins, no allocation beyond the list, no
+/// `O(C)` setup. For tiny inputs only (see [`TINY_ITEMS`]). The latest
+/// insertion wins among equal remaining values, as the stacks of the other
+/// indexes do.
+pub struct TinyIndex {
+    entries: Vec<(u32, u32)>,
+}
+
+impl TinyIndex {
+    /// Removes the entry the scan chose.
+    fn take(&mut self, at: Option<usize>) -> Option<(u32, u32)> {
+        at.map(|i| self.entries.remove(i))
+    }
+}
+
+impl RemainingIndex for TinyIndex {
+    fn new(_capacity: u32, bins_hint: usize) -> Self {
+        TinyIndex {
+            entries: Vec::with_capacity(bins_hint),
+        }
+    }
+
+    fn insert(&mut self, remaining: u32, bin: u32) {
+        self.entries.push((remaining, bin));
+    }
+
+    fn take_ceil(&mut self, at_least: u32) -> Option<(u32, u32)> {
+        let mut best: Option<usize> = None;
+        for (i, &(r, _)) in self.entries.iter().enumerate() {
+            // `<=`: a later entry with an equal value wins.
+            if r >= at_least && best.is_none_or(|b| r <= self.entries[b].0) {
+                best = Some(i);
+            }
+        }
+        self.take(best)
+    }
+
+    fn take_max(&mut self, at_least: u32) -> Option<(u32, u32)> {
+        let mut best: Option<usize> = None;
+        for (i, &(r, _)) in self.entries.iter().enumerate() {
+            if best.is_none_or(|b| r >= self.entries[b].0) {
+                best = Some(i);
+            }
+        }
+        self.take(best.filter(|&b| self.entries[b].0 >= at_least))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,6 +256,10 @@ mod tests {
         #[test]
         fn dense_matches_model(cap in 1u32..5000, ops in prop::collection::vec((0u8..4, any::<u32>()), 0..300)) {
             check::<DenseIndex>(cap, &ops)?;
+        }
+        #[test]
+        fn tiny_matches_model(cap in 1u32..5000, ops in prop::collection::vec((0u8..4, any::<u32>()), 0..300)) {
+            check::<TinyIndex>(cap, &ops)?;
         }
         #[test]
         fn sparse_matches_model(cap in 1u32..5000, ops in prop::collection::vec((0u8..4, any::<u32>()), 0..300)) {
