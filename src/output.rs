@@ -144,12 +144,18 @@ pub mod v8 {
             impl $name {
                 /// A V8-owned array of `len` zeroed elements, made now, and its
                 /// memory, for the core to write in place (no copy on
-                /// conversion). The memory stays valid while the array is
-                /// alive: until the current call returns it to JavaScript
-                /// (the handle keeps it alive; V8 never moves the memory of
-                /// an `ArrayBuffer`).
+                /// conversion).
+                ///
+                /// # Safety
+                /// The slice is valid while the array is alive: use it only
+                /// before the current napi call returns (the handle keeps the
+                /// array alive until then; V8 never moves the memory of an
+                /// `ArrayBuffer`), and not once JavaScript can see the array.
                 #[allow(dead_code)] // not every element type is written in place
-                pub(crate) fn alloc(env: &Env, len: usize) -> Result<(Self, &mut [$t])> {
+                pub(crate) unsafe fn alloc<'a>(
+                    env: &Env,
+                    len: usize,
+                ) -> Result<(Self, &'a mut [$t])> {
                     let (array, data) = create(env.raw(), $kind, len, std::mem::size_of::<$t>())?;
                     let slice: &mut [$t] = if len == 0 {
                         &mut []

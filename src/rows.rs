@@ -72,10 +72,12 @@ pub fn pack_rows_sync(
         Ok((opts, layout))
     })?;
     let slots = layout.slots();
-    let (input_ids, ids) = v8::Int32Array::alloc(&env, slots)?;
-    let (labels, lab) = v8::Int32Array::alloc(&env, slots)?;
-    let (position_ids, pos) = v8::Int32Array::alloc(&env, slots)?;
-    let (attention_mask, mask) = v8::Uint8Array::alloc(&env, slots)?;
+    // SAFETY: the slices are written below and dropped before the arrays are
+    // returned to JavaScript.
+    let (input_ids, ids) = unsafe { v8::Int32Array::alloc(&env, slots)? };
+    let (labels, lab) = unsafe { v8::Int32Array::alloc(&env, slots)? };
+    let (position_ids, pos) = unsafe { v8::Int32Array::alloc(&env, slots)? };
+    let (attention_mask, mask) = unsafe { v8::Uint8Array::alloc(&env, slots)? };
     populate(&[bytes_of(ids), bytes_of(lab), bytes_of(pos), bytes_of(mask)]);
     guard(&env, || {
         let out = RowBuffers {

@@ -25,17 +25,19 @@
 //!
 //! # Cost
 //! `O(num_docs + num_rows * capacity)` after the packing itself: the segment
-//! metadata takes one pass over the segments, then every row is written once,
-//! all four arrays in the same pass while the row's tokens are in cache, with
-//! slice copies and fills (no per-row allocation). The output is about 3.3
-//! times the bytes of the tokens (13 bytes per slot), written into fresh
-//! memory, so first-touch page faults dominate. The arrays are deliberately
-//! not advised onto transparent huge pages: with the common kernel setting
+//! metadata takes one pass over the segments ([`plan_rows`]), then every row
+//! is written once ([`RowsLayout::fill`]), all four arrays in the same pass
+//! while the row's tokens are in cache, with slice copies and fills (no
+//! per-token branch, no per-row allocation). The output is about 3.3 times
+//! the bytes of the tokens (13 bytes per slot), written into fresh memory,
+//! so first touches of fresh pages dominate: large outputs are written by
+//! every core (each worker writes whole rows, so the result does not depend
+//! on the count), and callers that own the buffers may map their pages in
+//! bulk first (the Node addon does). The arrays are deliberately not
+//! advised onto transparent huge pages: with the common kernel setting
 //! `defrag = madvise`, a fault in an advised region compacts memory
 //! synchronously, and inside a long-running Node process (fragmented memory,
-//! other processes building) that made `packRows` five times slower (about
-//! 0.8 s of system time for 280 MB of rows, against 0.15 s with plain pages),
-//! although it halved the time of a fresh `examples/rows_bench.rs` process.
+//! other processes building) that made `packRows` five times slower.
 
 pub mod prefix;
 pub mod stream;
