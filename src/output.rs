@@ -463,20 +463,7 @@ impl From<core::rows::PackedRows> for NativePackedRows {
             position_ids: js_array(r.position_ids),
             attention_mask: js_array(r.attention_mask),
         };
-        let layout = core::rows::RowsLayout {
-            capacity: r.capacity,
-            num_rows: r.num_rows,
-            row_segments: r.row_segments,
-            segment_doc: r.segment_doc,
-            segment_start: r.segment_start,
-            segment_length: r.segment_length,
-            max_seqlen: r.max_seqlen,
-            metrics: r.metrics,
-            overflow: r.overflow,
-            row_bin: r.row_bin,
-            group_offsets: r.group_offsets,
-        };
-        NativePackedRows::new(layout, arrays)
+        NativePackedRows::new(r.layout, arrays)
     }
 }
 

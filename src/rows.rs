@@ -317,10 +317,11 @@ impl Stream {
         let docs = Docs::new(&tokens, &offsets)?;
         let mut rows =
             core::rows::rows_from_packing(&docs, &packing, &self.opts, &core::Control::none())?;
-        for (d, start) in rows
+        let layout = &mut rows.layout;
+        for (d, start) in layout
             .segment_doc
             .iter_mut()
-            .zip(rows.segment_start.iter_mut())
+            .zip(layout.segment_start.iter_mut())
         {
             let (doc, first) = origin[*d as usize];
             *d = u32::try_from(doc).map_err(|_| {

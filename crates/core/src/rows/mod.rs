@@ -248,41 +248,32 @@ pub struct OverflowCounts {
 
 /// Packed training rows, as flat arrays over all rows: row `r` is
 /// `[r * capacity, (r + 1) * capacity)` of the four token arrays, and its
-/// segments are `row_segments[r]..row_segments[r + 1]` of the segment arrays.
+/// segments are `row_segments[r]..row_segments[r + 1]` of the segment arrays
+/// (the [`RowsLayout`] fields, reached through `Deref`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PackedRows {
-    /// Row width in tokens.
-    pub capacity: u32,
-    pub num_rows: usize,
+    /// Row order, segment metadata, metrics.
+    pub layout: RowsLayout,
     pub input_ids: Vec<i32>,
     pub labels: Vec<i32>,
     pub position_ids: Vec<i32>,
     pub attention_mask: Vec<u8>,
-    /// `num_rows + 1` offsets into the segment arrays.
-    pub row_segments: Vec<u32>,
-    /// Source document of each segment.
-    pub segment_doc: Vec<u32>,
-    /// Offset of the segment's first token inside its document.
-    pub segment_start: Vec<u32>,
-    pub segment_length: Vec<u32>,
-    /// Longest segment (0 without segments).
-    pub max_seqlen: u32,
-    /// Metrics of the packing of the segment lengths.
-    pub metrics: Metrics,
-    pub overflow: OverflowCounts,
-    /// Bin of the packing each row holds (the identity unless shuffled).
-    pub row_bin: Vec<u32>,
-    /// For grouped strategies: group `g` is rows `group_offsets[g]..group_offsets[g + 1]`
-    /// (shuffling permutes whole groups, so a group's rows stay together).
-    pub group_offsets: Option<Vec<u32>>,
+}
+
+impl std::ops::Deref for PackedRows {
+    type Target = RowsLayout;
+    fn deref(&self) -> &RowsLayout {
+        &self.layout
+    }
+}
+
+impl std::ops::DerefMut for PackedRows {
+    fn deref_mut(&mut self) -> &mut RowsLayout {
+        &mut self.layout
+    }
 }
 
 impl PackedRows {
-    /// Segment index range of row `r`.
-    pub fn segments_of(&self, r: usize) -> std::ops::Range<usize> {
-        self.row_segments[r] as usize..self.row_segments[r + 1] as usize
-    }
-
     /// Slot range of row `r` in the token arrays.
     pub fn slots_of(&self, r: usize) -> std::ops::Range<usize> {
         let c = self.capacity as usize;
@@ -487,13 +478,20 @@ pub struct RowsLayout {
     pub num_rows: usize,
     /// `num_rows + 1` offsets into the segment arrays.
     pub row_segments: Vec<u32>,
+    /// Source document of each segment.
     pub segment_doc: Vec<u32>,
+    /// Offset of the segment's first token inside its document.
     pub segment_start: Vec<u32>,
     pub segment_length: Vec<u32>,
+    /// Longest segment (0 without segments).
     pub max_seqlen: u32,
+    /// Metrics of the packing of the segment lengths.
     pub metrics: Metrics,
     pub overflow: OverflowCounts,
+    /// Bin of the packing each row holds (the identity unless shuffled).
     pub row_bin: Vec<u32>,
+    /// For grouped strategies: group `g` is rows `group_offsets[g]..group_offsets[g + 1]`
+    /// (shuffling permutes whole groups, so a group's rows stay together).
     pub group_offsets: Option<Vec<u32>>,
 }
 
@@ -650,21 +648,11 @@ impl RowsLayout {
             ctl,
         )?;
         Ok(PackedRows {
-            capacity: self.capacity,
-            num_rows: self.num_rows,
+            layout: self,
             input_ids,
             labels,
             position_ids,
             attention_mask,
-            row_segments: self.row_segments,
-            segment_doc: self.segment_doc,
-            segment_start: self.segment_start,
-            segment_length: self.segment_length,
-            max_seqlen: self.max_seqlen,
-            metrics: self.metrics,
-            overflow: self.overflow,
-            row_bin: self.row_bin,
-            group_offsets: self.group_offsets,
         })
     }
 }
