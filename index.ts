@@ -988,6 +988,11 @@ const STREAM_KEYS = ['window', 'maxOpen']
  */
 export class StreamPacker {
   readonly #n: NativeStreamPacker
+  /** The per-length path: plain native functions over the same state (one cheap napi call per push). */
+  readonly #pushLength: (length: number) => number
+  readonly #takeInto: (scratch: Float64Array) => number
+  /** Where `#takeInto` writes closed bins; grown when a batch of bins does not fit. */
+  #scratch = new Float64Array(256)
   #mode: 'lengths' | 'tokens' | undefined
 
   constructor(options: StreamOptions) {
@@ -996,6 +1001,7 @@ export class StreamPacker {
     if (maxOpen !== undefined && typeof maxOpen !== 'number') throw badOption('maxOpen', 'a number', maxOpen)
     try {
       this.#n = new native.NativeStreamPacker(...args, rows, window as number | undefined, maxOpen as number | undefined)
+      ;[this.#pushLength, this.#takeInto] = this.#n.fastLengths()
     } catch (err) {
       throw fromNative(err)
     }
@@ -1011,13 +1017,27 @@ export class StreamPacker {
     return this.#n.pending
   }
 
+  /** The closed bins waiting in the addon, as a fresh `StreamBins` (copied out of the scratch buffer). */
+  #take(): StreamBins {
+    const s = this.#scratch
+    const used = this.#takeInto(s)
+    if (used < 0) {
+      this.#scratch = new Float64Array(s.length * 4)
+      return new StreamBins(this.#n.takeBins())
+    }
+    const nb = s[0]
+    const at = 2 + nb
+    const items = at + nb + 1
+    return new StreamBins({ bins: s.slice(2, at), offsets: new Uint32Array(s.subarray(at, items)), items: s.slice(items, items + s[1]) })
+  }
+
   push(length: number): StreamBins
   push(tokens: DocTokens): PackedRows
   push(doc: number | DocTokens): StreamBins | PackedRows {
     try {
       if (typeof doc === 'number') {
         this.#mode ??= 'lengths'
-        return this.#n.pushLength(doc) === 0 ? NO_BINS : new StreamBins(this.#n.takeBins())
+        return this.#pushLength(doc) === 0 ? NO_BINS : this.#take()
       }
       const [tokens, offsets] = prepareDocs([doc])
       this.#mode ??= 'tokens'
@@ -1037,7 +1057,7 @@ export class StreamPacker {
         this.#mode ??= 'lengths'
         const [kind, arr] = prepareLengths(input)
         const n = this.#n.pushLengths(kind === 'u32' ? (arr as Uint32Array) : kind === 'f64' ? (arr as Float64Array) : Float64Array.from(arr))
-        return n === 0 ? NO_BINS : new StreamBins(this.#n.takeBins())
+        return n === 0 ? NO_BINS : this.#take()
       }
       const [tokens, offsets] = prepareDocs(input)
       this.#mode ??= 'tokens'
@@ -1052,7 +1072,7 @@ export class StreamPacker {
     try {
       if (this.#mode === 'tokens') return new PackedRows(this.#n.flushTokens())
       if (this.#mode === undefined) return NO_BINS // nothing pushed: the kind stays open
-      return this.#n.flushLengths() === 0 ? NO_BINS : new StreamBins(this.#n.takeBins())
+      return this.#n.flushLengths() === 0 ? NO_BINS : this.#take()
     } catch (err) {
       throw fromNative(err)
     }

@@ -42,6 +42,16 @@ export declare class NativeStreamPacker {
   /** Pushes one length; returns how many closed bins wait in `takeBins`. */
   pushLength(len: number): number
   /**
+   * Two plain functions over this stream's state for the per-document
+   * path, `[push(length): number, takeInto(scratch: Float64Array): number]`
+   * (see [`fast_push`] and [`fast_take`]). A class method pays for napi-rs's
+   * receiver checks (unwrap, class identity) on every call, several times
+   * the cost of pushing a length; these functions carry the state as their
+   * callback data instead, so a push is one napi call with a number in
+   * and a number out.
+   */
+  fastLengths(): [(length: number) => number, (scratch: Float64Array) => number]
+  /**
    * Pushes lengths in order (those before a bad one stay pushed; the
    * error names the bad one's push index).
    */
@@ -354,7 +364,9 @@ export declare function packI32(lengths: Int32Array, capacity?: number | undefin
 
 /**
  * Packs tokenised documents into training rows (borrowed, no copy for
- * `Int32Array`/`Uint32Array` tokens).
+ * `Int32Array`/`Uint32Array` tokens). The four token arrays are allocated
+ * in JavaScript's heap first and the core writes the rows straight into
+ * them, so each output byte is written once.
  */
 export declare function packRows(tokens: JsTokens, offsets: Uint32Array, capacity?: number | undefined | null, strategy?: string | undefined | null, extra?: NativeStrategyOptions | undefined | null, rows?: NativeRowsOptions | undefined | null): NativePackedRows
 

@@ -14,7 +14,14 @@
 //   flags: --rounds 7  --n 100000  --capacity 4096  --dist code
 import { argv as args } from 'zx'
 import { pack, packRows, StreamPacker } from 'seqpack'
+import v8 from 'node:v8'
+import vm from 'node:vm'
 import { lengthsFor, rng } from './datasets.mjs'
+
+// A full collection between timed sections, outside the timers, so no
+// contender pays for freeing another's (or its own previous round's) output.
+v8.setFlagsFromString('--expose-gc')
+const gc = globalThis.gc ?? vm.runInNewContext('gc')
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
 const now = () => process.hrtime.bigint()
@@ -91,28 +98,37 @@ export async function rowsBench() {
   console.log(`rows bench: ${n} documents resampled from '${dist}', ${tokens.length} tokens, capacity ${capacity}, ${rounds} interleaved rounds, node ${process.version}`)
 
   // The two results agree before anything is timed (same bins: same OBFD packing).
-  const a = packRows({ tokens, offsets }, { capacity })
-  const b = materialiseTs(tokens, offsets, capacity)
+  let a = packRows({ tokens, offsets }, { capacity })
+  let b = materialiseTs(tokens, offsets, capacity)
   for (const k of ['inputIds', 'labels', 'positionIds', 'attentionMask', 'segmentDoc', 'segmentLength', 'rowSegments']) {
     if (a[k].length !== b[k].length || a[k].some((v, i) => v !== b[k][i])) throw new Error(`TS reference differs from packRows in ${k}`)
   }
+  const outRows = a.numRows
+  const outMiB = (a.inputIds.length * 13) / 2 ** 20
+  a = b = null
 
   const t = { memcpy: [], packRows: [], ts: [] }
   let sink = 0
   for (let r = 0; r < rounds + 1; r++) {
+    gc()
     let t0 = now()
-    const copy = new Int32Array(tokens.length)
+    let copy = new Int32Array(tokens.length)
     copy.set(tokens)
     const m = ms(t0)
     sink += copy[copy.length - 1]
+    copy = null
+    gc()
     t0 = now()
-    const rows = packRows({ tokens, offsets }, { capacity })
+    let rows = packRows({ tokens, offsets }, { capacity })
     const p = ms(t0)
     sink += rows.numRows
+    rows = null
+    gc()
     t0 = now()
-    const ref = materialiseTs(tokens, offsets, capacity)
+    let ref = materialiseTs(tokens, offsets, capacity)
     const s = ms(t0)
     sink += ref.numRows
+    ref = null
     if (r === 0) continue // warm-up round
     t.memcpy.push(m)
     t.packRows.push(p)
@@ -121,7 +137,7 @@ export async function rowsBench() {
   const mm = median(t.memcpy), pm = median(t.packRows), sm = median(t.ts)
   const fmt = (x) => x.toFixed(2).padStart(9) + ' ms'
   console.log(`  memcpy of the tokens (Int32Array.set, fresh array)   ${fmt(mm)}`)
-  console.log(`  packRows (pack + rows, native)                       ${fmt(pm)}   (${a.numRows} rows, ${(a.inputIds.length * 13 / 2 ** 20).toFixed(0)} MiB of output)`)
+  console.log(`  packRows (pack + rows, native)                       ${fmt(pm)}   (${outRows} rows, ${outMiB.toFixed(0)} MiB of output)`)
   console.log(`  same materialisation in JS/TS typed arrays (+ pack)  ${fmt(sm)}`)
   const vsCopy = pm / mm
   const vsTs = sm / pm

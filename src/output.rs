@@ -105,13 +105,73 @@ pub const METRICS_LAYOUT: [&str; 17] = [
 /// `Uint32Array` etc. Output only: they are never read back from JS.
 pub mod v8 {
     use napi::bindgen_prelude::{ToNapiValue, TypeName, ValueType};
-    use napi::{check_status, sys, Result};
+    use napi::{check_status, sys, Env, Result};
     use std::ptr;
+
+    /// A fresh V8-owned typed array of `len` elements of `elem` bytes:
+    /// the array and the start of its (zeroed) memory.
+    fn create(
+        env: sys::napi_env,
+        kind: sys::napi_typedarray_type,
+        len: usize,
+        elem: usize,
+    ) -> Result<(sys::napi_value, *mut u8)> {
+        let bytes = len * elem;
+        let mut data: *mut std::ffi::c_void = ptr::null_mut();
+        let mut buffer = ptr::null_mut();
+        check_status!(
+            unsafe { sys::napi_create_arraybuffer(env, bytes, &mut data, &mut buffer) },
+            "could not allocate an output ArrayBuffer of {} bytes",
+            bytes
+        )?;
+        let mut array = ptr::null_mut();
+        check_status!(
+            unsafe { sys::napi_create_typedarray(env, kind, len, buffer, 0, &mut array) },
+            "could not create an output typed array"
+        )?;
+        Ok((array, data.cast()))
+    }
+
+    /// Where an output's elements are: still in the core's `Vec` (copied
+    /// into a V8-owned buffer on conversion), or already in one.
+    enum Store<T> {
+        Vec(Vec<T>),
+        Js(sys::napi_value),
+    }
 
     macro_rules! v8_owned {
         ($name:ident, $t:ty, $kind:expr) => {
             #[doc = concat!("A `", stringify!($name), "` output, V8-owned once converted.")]
-            pub struct $name(pub(crate) Vec<$t>);
+            pub struct $name(Store<$t>);
+
+            impl $name {
+                /// A V8-owned array of `len` zeroed elements, made now, and its
+                /// memory, for the core to write in place (no copy on
+                /// conversion).
+                ///
+                /// # Safety
+                /// The slice is valid while the array is alive: use it only
+                /// before the current napi call returns (the handle keeps the
+                /// array alive until then; V8 never moves the memory of an
+                /// `ArrayBuffer`), and not once JavaScript can see the array.
+                #[allow(dead_code)] // not every element type is written in place
+                pub(crate) unsafe fn alloc<'a>(
+                    env: &Env,
+                    len: usize,
+                ) -> Result<(Self, &'a mut [$t])> {
+                    let (array, data) = create(env.raw(), $kind, len, std::mem::size_of::<$t>())?;
+                    let slice: &mut [$t] = if len == 0 {
+                        &mut []
+                    } else {
+                        // SAFETY: napi gave `len` elements of writable, zeroed
+                        // memory at `data`, aligned for any element type
+                        // (the allocator's alignment), owned by the new
+                        // buffer and referenced nowhere else yet.
+                        unsafe { std::slice::from_raw_parts_mut(data.cast::<$t>(), len) }
+                    };
+                    Ok(($name(Store::Js(array)), slice))
+                }
+            }
 
             impl TypeName for $name {
                 fn type_name() -> &'static str {
@@ -124,42 +184,25 @@ pub mod v8 {
 
             impl ToNapiValue for $name {
                 unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
-                    let len = val.0.len();
-                    let bytes = std::mem::size_of_val(val.0.as_slice());
-                    let mut data: *mut std::ffi::c_void = ptr::null_mut();
-                    let mut buffer = ptr::null_mut();
-                    check_status!(
-                        unsafe { sys::napi_create_arraybuffer(env, bytes, &mut data, &mut buffer) },
-                        "could not allocate an output ArrayBuffer of {} bytes",
-                        bytes
-                    )?;
+                    let v = match val.0 {
+                        Store::Js(array) => return Ok(array),
+                        Store::Vec(v) => v,
+                    };
+                    let (array, data) = create(env, $kind, v.len(), std::mem::size_of::<$t>())?;
+                    let bytes = std::mem::size_of_val(v.as_slice());
                     if bytes > 0 {
                         // SAFETY: napi gave `bytes` writable bytes at `data`; the
                         // source is a live Vec of exactly `bytes` bytes; they
                         // cannot overlap (one is V8's fresh allocation).
-                        unsafe {
-                            ptr::copy_nonoverlapping(
-                                val.0.as_ptr().cast::<u8>(),
-                                data.cast::<u8>(),
-                                bytes,
-                            )
-                        };
+                        unsafe { ptr::copy_nonoverlapping(v.as_ptr().cast::<u8>(), data, bytes) };
                     }
-                    drop(val);
-                    let mut array = ptr::null_mut();
-                    check_status!(
-                        unsafe {
-                            sys::napi_create_typedarray(env, $kind, len, buffer, 0, &mut array)
-                        },
-                        "could not create an output typed array"
-                    )?;
                     Ok(array)
                 }
             }
 
             impl From<Vec<$t>> for $name {
                 fn from(v: Vec<$t>) -> Self {
-                    $name(v)
+                    $name(Store::Vec(v))
                 }
             }
         };
@@ -452,31 +495,52 @@ pub struct NativePackedRows {
     pub group_offsets: Option<v8::Uint32Array>,
 }
 
-impl From<core::rows::PackedRows> for NativePackedRows {
-    fn from(r: core::rows::PackedRows) -> Self {
-        let o = &r.overflow;
+/// The four token arrays of rows, as JS outputs.
+pub struct RowArrays {
+    pub input_ids: v8::Int32Array,
+    pub labels: v8::Int32Array,
+    pub position_ids: v8::Int32Array,
+    pub attention_mask: v8::Uint8Array,
+}
+
+impl NativePackedRows {
+    /// The rows of `layout` with its token arrays `arrays`.
+    pub fn new(l: core::rows::RowsLayout, arrays: RowArrays) -> Self {
+        let o = &l.overflow;
         NativePackedRows {
-            capacity: r.capacity,
-            num_rows: r.num_rows as f64,
-            metrics: metrics_array(&r.metrics),
+            capacity: l.capacity,
+            num_rows: l.num_rows as f64,
+            metrics: metrics_array(&l.metrics),
             overflow: js_array(vec![
                 o.split as f64,
                 o.truncated as f64,
                 o.dropped as f64,
                 o.tokens_lost as f64,
             ]),
+            input_ids: arrays.input_ids,
+            labels: arrays.labels,
+            position_ids: arrays.position_ids,
+            attention_mask: arrays.attention_mask,
+            row_segments: js_array(l.row_segments),
+            segment_doc: js_array(l.segment_doc),
+            segment_start: js_array(l.segment_start),
+            segment_length: js_array(l.segment_length),
+            max_seqlen: l.max_seqlen,
+            row_bin: js_array(l.row_bin),
+            group_offsets: l.group_offsets.map(js_array),
+        }
+    }
+}
+
+impl From<core::rows::PackedRows> for NativePackedRows {
+    fn from(r: core::rows::PackedRows) -> Self {
+        let arrays = RowArrays {
             input_ids: js_array(r.input_ids),
             labels: js_array(r.labels),
             position_ids: js_array(r.position_ids),
             attention_mask: js_array(r.attention_mask),
-            row_segments: js_array(r.row_segments),
-            segment_doc: js_array(r.segment_doc),
-            segment_start: js_array(r.segment_start),
-            segment_length: js_array(r.segment_length),
-            max_seqlen: r.max_seqlen,
-            row_bin: js_array(r.row_bin),
-            group_offsets: r.group_offsets.map(js_array),
-        }
+        };
+        NativePackedRows::new(r.layout, arrays)
     }
 }
 

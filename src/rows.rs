@@ -3,13 +3,18 @@
 
 use crate::convert::{self, js_number, NativeOptions, NativeRowsOptions, NativeStrategyOptions};
 use crate::errors::{guard, Failure};
-use crate::output::{NativePackedRows, NativePrefixMerge, NativeStreamBins};
+use crate::output::{v8, NativePackedRows, NativePrefixMerge, NativeStreamBins, RowArrays};
 use crate::{CancelToken, Work};
 use napi::bindgen_prelude::*;
+use napi::bindgen_prelude::{ToNapiValue, TypeName, ValueType};
 use napi_derive::napi;
-use seqpack_core::rows::{Docs, Overflow, OverflowCounts, PackedRows, RowsOptions, StreamBins};
+use seqpack_core::rows::{
+    Docs, Overflow, OverflowCounts, PackedRows, RowBuffers, RowsOptions, StreamBins,
+};
 use seqpack_core::{self as core, ErrorKind, OptionName, PackError};
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// Token ids as JS passes them: `Int32Array` (used in place), `Uint32Array`
 /// (checked, then used in place) or numbers (`Float64Array`, checked and converted).
@@ -45,7 +50,9 @@ fn pack_rows(
 }
 
 /// Packs tokenised documents into training rows (borrowed, no copy for
-/// `Int32Array`/`Uint32Array` tokens).
+/// `Int32Array`/`Uint32Array` tokens). The four token arrays are allocated
+/// in JavaScript's heap first and the core writes the rows straight into
+/// them, so each output byte is written once.
 #[napi(js_name = "packRows")]
 pub fn pack_rows_sync(
     env: Env,
@@ -56,13 +63,87 @@ pub fn pack_rows_sync(
     extra: Option<NativeStrategyOptions>,
     rows: Option<NativeRowsOptions>,
 ) -> Result<NativePackedRows> {
-    guard(&env, || {
+    let ctl = core::Control::none();
+    let (opts, layout) = guard(&env, || {
         let opts = rows_options(capacity, strategy, extra, rows)?;
-        Ok(with_tokens(&tokens, |t| {
-            pack_rows(t, offsets, &opts, &core::Control::none())
-        })?
-        .into())
-    })
+        let layout = with_tokens(&tokens, |t| {
+            core::rows::plan_rows(&Docs::new(t, offsets)?, &opts, &ctl)
+        })?;
+        Ok((opts, layout))
+    })?;
+    let slots = layout.slots();
+    // SAFETY: the slices are written below and dropped before the arrays are
+    // returned to JavaScript.
+    let (input_ids, ids) = unsafe { v8::Int32Array::alloc(&env, slots)? };
+    let (labels, lab) = unsafe { v8::Int32Array::alloc(&env, slots)? };
+    let (position_ids, pos) = unsafe { v8::Int32Array::alloc(&env, slots)? };
+    let (attention_mask, mask) = unsafe { v8::Uint8Array::alloc(&env, slots)? };
+    populate(&[bytes_of(ids), bytes_of(lab), bytes_of(pos), bytes_of(mask)]);
+    guard(&env, || {
+        let out = RowBuffers {
+            input_ids: ids,
+            labels: lab,
+            position_ids: pos,
+            attention_mask: mask,
+        };
+        with_tokens(&tokens, |t| {
+            layout.fill(&Docs::new(t, offsets)?, &opts, out, &ctl)
+        })?;
+        Ok(())
+    })?;
+    let arrays = RowArrays {
+        input_ids,
+        labels,
+        position_ids,
+        attention_mask,
+    };
+    Ok(NativePackedRows::new(layout, arrays))
+}
+
+/// Start address and length in bytes of a slice.
+fn bytes_of<T>(s: &[T]) -> (usize, usize) {
+    (s.as_ptr() as usize, std::mem::size_of_val(s))
+}
+
+/// Maps the fresh pages of the output buffers in bulk before the rows are
+/// written (Linux `MADV_POPULATE_WRITE`, kernel 5.14+), on every core, so
+/// the fill then writes into mapped memory: a first write to a fresh page
+/// otherwise costs a page fault, and for 13 output bytes per slot those
+/// faults were most of the time of `packRows`. Best effort: a kernel
+/// without it (`EINVAL`) or elsewhere than Linux, the writes fault the pages
+/// in as before. Only the whole pages inside each buffer are advised.
+fn populate(bufs: &[(usize, usize)]) {
+    #[cfg(target_os = "linux")]
+    {
+        const PAGE: usize = 4096;
+        const MIN: usize = 1 << 20;
+        // Each buffer in two halves, so two cores share the work evenly.
+        let parts: Vec<(usize, usize)> = bufs
+            .iter()
+            .filter(|&&(_, len)| len >= MIN)
+            .flat_map(|&(at, len)| [(at, len / 2), (at + len / 2, len - len / 2)])
+            .map(|(at, len)| {
+                let start = at.next_multiple_of(PAGE);
+                let end = (at + len) / PAGE * PAGE;
+                (start, end.saturating_sub(start))
+            })
+            .filter(|&(_, len)| len > 0)
+            .collect();
+        if parts.is_empty() {
+            return;
+        }
+        let chunks: Vec<std::ops::Range<usize>> = (0..parts.len()).map(|i| i..i + 1).collect();
+        let workers = core::parallel::Workers::new(core::parallel::machine_threads());
+        workers.map(&chunks, |i, _| {
+            let (at, len) = parts[i];
+            // SAFETY: whole pages inside a live buffer this call owns and
+            // has not handed out; populating maps pages, it never changes
+            // their (zero) contents.
+            unsafe { libc::madvise(at as *mut libc::c_void, len, libc::MADV_POPULATE_WRITE) };
+        });
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = bufs;
 }
 
 pub type RowsWork = Work<PackedRows, NativePackedRows>;
@@ -142,12 +223,9 @@ struct Waiting {
     tokens: Box<[i32]>,
 }
 
-/// A streaming packer. Lengths mode: pushes return how many closed bins are
-/// waiting in [`NativeStreamPacker::take_bins`]. Tokens mode: pushes return
-/// the rows of the bins that closed. Memory: the open bins' items (and, in
-/// tokens mode, only their tokens), or one window.
-#[napi]
-pub struct NativeStreamPacker {
+/// A stream's state, shared by its class instance and its fast lengths
+/// functions ([`NativeStreamPacker::fast_lengths`]).
+struct Stream {
     packer: core::rows::StreamPacker,
     opts: RowsOptions,
     capacity: u32,
@@ -169,7 +247,7 @@ fn mixed(feed: Feed) -> PackError {
     )
 }
 
-impl NativeStreamPacker {
+impl Stream {
     fn feed(&mut self, f: Feed) -> core::Result<()> {
         match self.feed {
             None => {
@@ -209,6 +287,13 @@ impl NativeStreamPacker {
         ))
     }
 
+    /// One length in lengths mode; the closed bins now waiting.
+    fn push_length(&mut self, len: f64) -> std::result::Result<u32, Failure> {
+        self.feed(Feed::Lengths)?;
+        self.push_len(len)?;
+        Ok(self.closed.len() as u32)
+    }
+
     /// The rows of the closed bins, their waiting tokens released.
     fn closed_rows(&mut self) -> core::Result<PackedRows> {
         let closed = std::mem::take(&mut self.closed);
@@ -232,10 +317,11 @@ impl NativeStreamPacker {
         let docs = Docs::new(&tokens, &offsets)?;
         let mut rows =
             core::rows::rows_from_packing(&docs, &packing, &self.opts, &core::Control::none())?;
-        for (d, start) in rows
+        let layout = &mut rows.layout;
+        for (d, start) in layout
             .segment_doc
             .iter_mut()
-            .zip(rows.segment_start.iter_mut())
+            .zip(layout.segment_start.iter_mut())
         {
             let (doc, first) = origin[*d as usize];
             *d = u32::try_from(doc).map_err(|_| {
@@ -322,6 +408,15 @@ impl NativeStreamPacker {
     }
 }
 
+/// A streaming packer. Lengths mode: pushes return how many closed bins are
+/// waiting in [`NativeStreamPacker::take_bins`]. Tokens mode: pushes return
+/// the rows of the bins that closed. Memory: the open bins' items (and, in
+/// tokens mode, only their tokens), or one window.
+#[napi]
+pub struct NativeStreamPacker {
+    s: Rc<RefCell<Stream>>,
+}
+
 #[napi]
 impl NativeStreamPacker {
     /// `window`: documents per offline-packed window; `max_open`: bound on
@@ -350,7 +445,7 @@ impl NativeStreamPacker {
                 window.map(|w| w as usize),
                 max_open.map(|m| m as usize),
             )?;
-            Ok(NativeStreamPacker {
+            let stream = Stream {
                 packer,
                 capacity: opts.request.capacity(),
                 opts,
@@ -359,6 +454,9 @@ impl NativeStreamPacker {
                 waiting: HashMap::new(),
                 docs: 0,
                 overflow: OverflowCounts::default(),
+            };
+            Ok(NativeStreamPacker {
+                s: Rc::new(RefCell::new(stream)),
             })
         })
     }
@@ -366,11 +464,33 @@ impl NativeStreamPacker {
     /// Pushes one length; returns how many closed bins wait in `takeBins`.
     #[napi(js_name = "pushLength")]
     pub fn push_length(&mut self, env: Env, len: f64) -> Result<u32> {
-        guard(&env, || {
-            self.feed(Feed::Lengths)?;
-            self.push_len(len)?;
-            Ok(self.closed.len() as u32)
-        })
+        guard(&env, || self.s.borrow_mut().push_length(len))
+    }
+
+    /// Two plain functions over this stream's state for the per-document
+    /// path, `[push(length): number, takeInto(scratch: Float64Array): number]`
+    /// (see [`fast_push`] and [`fast_take`]). A class method pays for napi-rs's
+    /// receiver checks (unwrap, class identity) on every call, several times
+    /// the cost of pushing a length; these functions carry the state as their
+    /// callback data instead, so a push is one napi call with a number in
+    /// and a number out.
+    #[napi(
+        js_name = "fastLengths",
+        ts_return_type = "[(length: number) => number, (scratch: Float64Array) => number]"
+    )]
+    pub fn fast_lengths(&self, env: Env) -> Result<Raw> {
+        let push = fast_function(&env, "push", fast_push, &self.s)?;
+        let take = fast_function(&env, "takeInto", fast_take, &self.s)?;
+        let mut array = std::ptr::null_mut();
+        napi::check_status!(unsafe {
+            napi::sys::napi_create_array_with_length(env.raw(), 2, &mut array)
+        })?;
+        for (i, f) in [push, take].into_iter().enumerate() {
+            napi::check_status!(unsafe {
+                napi::sys::napi_set_element(env.raw(), array, i as u32, f)
+            })?;
+        }
+        Ok(Raw(array))
     }
 
     /// Pushes lengths in order (those before a bad one stay pushed; the
@@ -382,16 +502,17 @@ impl NativeStreamPacker {
         lengths: Either<Uint32Array, Float64Array>,
     ) -> Result<u32> {
         guard(&env, || {
-            self.feed(Feed::Lengths)?;
+            let s = &mut *self.s.borrow_mut();
+            s.feed(Feed::Lengths)?;
             match &lengths {
-                Either::A(v) => self.packer.push_all(v, &mut self.closed)?,
+                Either::A(v) => s.packer.push_all(v, &mut s.closed)?,
                 Either::B(v) => {
                     for &l in v.iter() {
-                        self.push_len(l)?;
+                        s.push_len(l)?;
                     }
                 }
             }
-            Ok(self.closed.len() as u32)
+            Ok(s.closed.len() as u32)
         })
     }
 
@@ -399,16 +520,17 @@ impl NativeStreamPacker {
     #[napi(js_name = "flushLengths")]
     pub fn flush_lengths(&mut self, env: Env) -> Result<u32> {
         guard(&env, || {
-            self.feed(Feed::Lengths)?;
-            self.packer.flush(&mut self.closed)?;
-            Ok(self.closed.len() as u32)
+            let s = &mut *self.s.borrow_mut();
+            s.feed(Feed::Lengths)?;
+            s.packer.flush(&mut s.closed)?;
+            Ok(s.closed.len() as u32)
         })
     }
 
     /// The closed bins waiting since the last call, in closing order.
     #[napi(js_name = "takeBins")]
     pub fn take_bins(&mut self) -> NativeStreamBins {
-        std::mem::take(&mut self.closed).into()
+        std::mem::take(&mut self.s.borrow_mut().closed).into()
     }
 
     /// Pushes documents (flat tokens + offsets); returns the rows of the bins
@@ -422,8 +544,9 @@ impl NativeStreamPacker {
         offsets: &[u32],
     ) -> Result<NativePackedRows> {
         guard(&env, || {
-            self.feed(Feed::Tokens)?;
-            let rows = with_tokens(&tokens, |t| self.push_docs(&Docs::new(t, offsets)?))?;
+            let s = &mut *self.s.borrow_mut();
+            s.feed(Feed::Tokens)?;
+            let rows = with_tokens(&tokens, |t| s.push_docs(&Docs::new(t, offsets)?))?;
             Ok(rows.into())
         })
     }
@@ -434,9 +557,10 @@ impl NativeStreamPacker {
         guard(
             &env,
             || -> std::result::Result<NativePackedRows, Failure> {
-                self.feed(Feed::Tokens)?;
-                self.packer.flush(&mut self.closed)?;
-                Ok(self.closed_rows()?.into())
+                let s = &mut *self.s.borrow_mut();
+                s.feed(Feed::Tokens)?;
+                s.packer.flush(&mut s.closed)?;
+                Ok(s.closed_rows()?.into())
             },
         )
     }
@@ -444,12 +568,229 @@ impl NativeStreamPacker {
     /// Items pushed so far (pieces of split documents count one each).
     #[napi(getter)]
     pub fn pushed(&self) -> f64 {
-        self.packer.pushed() as f64
+        self.s.borrow().packer.pushed() as f64
     }
 
     /// Items held in open bins or the current window.
     #[napi(getter)]
     pub fn pending(&self) -> f64 {
-        self.packer.pending() as f64
+        self.s.borrow().packer.pending() as f64
     }
+}
+
+/// A JS value made by hand, returned as is.
+pub struct Raw(napi::sys::napi_value);
+
+impl TypeName for Raw {
+    fn type_name() -> &'static str {
+        "unknown"
+    }
+    fn value_type() -> ValueType {
+        ValueType::Unknown
+    }
+}
+
+impl ToNapiValue for Raw {
+    unsafe fn to_napi_value(_: napi::sys::napi_env, val: Self) -> Result<napi::sys::napi_value> {
+        Ok(val.0)
+    }
+}
+
+/// The state a fast function owns: its own strong count of the stream.
+type FastData = Rc<RefCell<Stream>>;
+
+/// A JS function calling `cb` with a clone of `stream` as its data, freed by
+/// a finalizer when the function is collected (so the state lives as long as
+/// the class instance or any of its functions, whichever is last).
+fn fast_function(
+    env: &Env,
+    name: &str,
+    cb: unsafe extern "C" fn(
+        napi::sys::napi_env,
+        napi::sys::napi_callback_info,
+    ) -> napi::sys::napi_value,
+    stream: &FastData,
+) -> Result<napi::sys::napi_value> {
+    use napi::{check_status, sys};
+    unsafe extern "C" fn finalize(
+        _: sys::napi_env,
+        data: *mut std::ffi::c_void,
+        _: *mut std::ffi::c_void,
+    ) {
+        // SAFETY: `data` is the `Box<FastData>` leaked below, finalized once.
+        drop(unsafe { Box::from_raw(data.cast::<FastData>()) });
+    }
+    let data = Box::into_raw(Box::new(stream.clone())).cast::<std::ffi::c_void>();
+    let mut f = std::ptr::null_mut();
+    let made = unsafe {
+        sys::napi_create_function(
+            env.raw(),
+            name.as_ptr().cast(),
+            name.len() as isize,
+            Some(cb),
+            data,
+            &mut f,
+        )
+    };
+    if made != sys::Status::napi_ok {
+        // SAFETY: no function took `data`.
+        unsafe { finalize(env.raw(), data, std::ptr::null_mut()) };
+        check_status!(made, "could not create the stream's {} function", name)?;
+    }
+    check_status!(
+        unsafe {
+            sys::napi_add_finalizer(
+                env.raw(),
+                f,
+                data,
+                Some(finalize),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            )
+        },
+        "could not attach the stream's {} state",
+        name
+    )?;
+    Ok(f)
+}
+
+/// Reads up to `N` arguments and the function's stream.
+///
+/// # Safety
+/// `info` is the callback info of a function made by [`fast_function`].
+unsafe fn fast_args<const N: usize>(
+    env: napi::sys::napi_env,
+    info: napi::sys::napi_callback_info,
+) -> Result<([napi::sys::napi_value; N], usize, &'static FastData)> {
+    let mut args = [std::ptr::null_mut(); N];
+    let mut argc = N;
+    let mut data = std::ptr::null_mut();
+    napi::check_status!(unsafe {
+        napi::sys::napi_get_cb_info(
+            env,
+            info,
+            &mut argc,
+            args.as_mut_ptr(),
+            std::ptr::null_mut(),
+            &mut data,
+        )
+    })?;
+    // SAFETY: the data of a fast function is its live `Box<FastData>` (freed
+    // only when the function itself is collected, so not during a call).
+    Ok((args, argc, unsafe { &*data.cast::<FastData>() }))
+}
+
+/// Throws `e` (a JS error already built) and returns no value.
+unsafe fn throw(env: napi::sys::napi_env, e: Error) -> napi::sys::napi_value {
+    unsafe { napi::JsError::from(e).throw_into(env) };
+    std::ptr::null_mut()
+}
+
+/// `push(length)`: pushes one length, returns how many closed bins wait
+/// (read them with `takeInto` or `takeBins`). Errors as `pushLength`.
+unsafe extern "C" fn fast_push(
+    env: napi::sys::napi_env,
+    info: napi::sys::napi_callback_info,
+) -> napi::sys::napi_value {
+    let js = Env::from_raw(env);
+    let run = || -> Result<napi::sys::napi_value> {
+        let (args, argc, stream) = unsafe { fast_args::<1>(env, info)? };
+        let mut len = f64::NAN;
+        if argc == 1 {
+            // A non-number leaves NaN, which the push rejects as an invalid length.
+            unsafe { napi::sys::napi_get_value_double(env, args[0], &mut len) };
+        }
+        let waiting = guard(&js, || stream.borrow_mut().push_length(len))?;
+        let mut out = std::ptr::null_mut();
+        napi::check_status!(unsafe { napi::sys::napi_create_uint32(env, waiting, &mut out) })?;
+        Ok(out)
+    };
+    match run() {
+        Ok(v) => v,
+        Err(e) => unsafe { throw(env, e) },
+    }
+}
+
+/// `takeInto(scratch)`: moves the waiting closed bins into `scratch` (a
+/// `Float64Array`) as `[numBins, numItems, binIds..., offsets (numBins + 1)...,
+/// items...]` and returns the number of slots written; or returns -1 and
+/// leaves the bins waiting (for `takeBins`) if they do not fit.
+unsafe extern "C" fn fast_take(
+    env: napi::sys::napi_env,
+    info: napi::sys::napi_callback_info,
+) -> napi::sys::napi_value {
+    use napi::sys;
+    let run = || -> Result<sys::napi_value> {
+        let (args, argc, stream) = unsafe { fast_args::<1>(env, info)? };
+        let mut kind = 0;
+        let mut len = 0usize;
+        let mut data = std::ptr::null_mut();
+        let ok = argc == 1
+            && unsafe {
+                sys::napi_get_typedarray_info(
+                    env,
+                    args[0],
+                    &mut kind,
+                    &mut len,
+                    &mut data,
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                )
+            } == sys::Status::napi_ok
+            && kind == sys::TypedarrayType::float64_array;
+        if !ok {
+            return Err(Error::new(
+                Status::InvalidArg,
+                "takeInto needs a Float64Array",
+            ));
+        }
+        let scratch: &mut [f64] = if len == 0 {
+            &mut []
+        } else {
+            // SAFETY: a live Float64Array of `len` elements (napi checked the
+            // kind); no JS runs while this call holds it.
+            unsafe { std::slice::from_raw_parts_mut(data.cast::<f64>(), len) }
+        };
+        let written = guard(&Env::from_raw(env), || {
+            let mut s = stream.borrow_mut();
+            let written = write_bins(&s.closed, scratch);
+            if written >= 0 {
+                s.closed.clear();
+            }
+            Ok(written)
+        })?;
+        let mut out = std::ptr::null_mut();
+        napi::check_status!(unsafe { sys::napi_create_double(env, written as f64, &mut out) })?;
+        Ok(out)
+    };
+    match run() {
+        Ok(v) => v,
+        Err(e) => unsafe { throw(env, e) },
+    }
+}
+
+/// `bins` flattened into `out` as `fast_take` lays it out; the slots written,
+/// or -1 if they do not fit.
+fn write_bins(bins: &StreamBins, out: &mut [f64]) -> i64 {
+    let nb = bins.len();
+    let ni = bins.items.len();
+    let need = 2 + nb + (nb + 1) + ni;
+    if need > out.len() {
+        return -1;
+    }
+    let (head, rest) = out.split_at_mut(2);
+    head[0] = nb as f64;
+    head[1] = ni as f64;
+    let (ids, rest) = rest.split_at_mut(nb);
+    let (offs, rest) = rest.split_at_mut(nb + 1);
+    for (o, &b) in ids.iter_mut().zip(&bins.bins) {
+        *o = b as f64;
+    }
+    for (o, &x) in offs.iter_mut().zip(&bins.offsets) {
+        *o = x as f64;
+    }
+    for (o, &x) in rest[..ni].iter_mut().zip(&bins.items) {
+        *o = x as f64;
+    }
+    need as i64
 }

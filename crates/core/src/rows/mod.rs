@@ -25,17 +25,19 @@
 //!
 //! # Cost
 //! `O(num_docs + num_rows * capacity)` after the packing itself: the segment
-//! metadata takes one pass over the segments, then every row is written once,
-//! all four arrays in the same pass while the row's tokens are in cache, with
-//! slice copies and fills (no per-row allocation). The output is about 3.3
-//! times the bytes of the tokens (13 bytes per slot), written into fresh
-//! memory, so first-touch page faults dominate. The arrays are deliberately
-//! not advised onto transparent huge pages: with the common kernel setting
+//! metadata takes one pass over the segments ([`plan_rows`]), then every row
+//! is written once ([`RowsLayout::fill`]), all four arrays in the same pass
+//! while the row's tokens are in cache, with slice copies and fills (no
+//! per-token branch, no per-row allocation). The output is about 3.3 times
+//! the bytes of the tokens (13 bytes per slot), written into fresh memory,
+//! so first touches of fresh pages dominate: large outputs are written by
+//! every core (each worker writes whole rows, so the result does not depend
+//! on the count), and callers that own the buffers may map their pages in
+//! bulk first (the Node addon does). The arrays are deliberately not
+//! advised onto transparent huge pages: with the common kernel setting
 //! `defrag = madvise`, a fault in an advised region compacts memory
 //! synchronously, and inside a long-running Node process (fragmented memory,
-//! other processes building) that made `packRows` five times slower (about
-//! 0.8 s of system time for 280 MB of rows, against 0.15 s with plain pages),
-//! although it halved the time of a fresh `examples/rows_bench.rs` process.
+//! other processes building) that made `packRows` five times slower.
 
 pub mod prefix;
 pub mod stream;
@@ -209,15 +211,10 @@ pub struct RowsOptions {
     pub shuffle: bool,
     pub seed: u64,
     /// Threads writing the rows (each writes whole rows, so the output is
-    /// identical for every count). `None` means one. Opt-in because the work
-    /// is memory-bound (first touches of fresh pages dominate) and on the
-    /// 2-core development machine a second writer showed no clear gain in
-    /// `rows_bench`; machines with more memory channels may differ.
+    /// identical for every count). `None`: the request's `threads` if it
+    /// has one, else every core for outputs of at least 2^20 slots and one
+    /// below (see [`RowsLayout::fill`]).
     pub threads: Option<usize>,
-}
-
-fn fill_threads(threads: Option<usize>) -> usize {
-    threads.unwrap_or(1).clamp(1, crate::strategy::MAX_THREADS)
 }
 
 impl RowsOptions {
@@ -251,41 +248,32 @@ pub struct OverflowCounts {
 
 /// Packed training rows, as flat arrays over all rows: row `r` is
 /// `[r * capacity, (r + 1) * capacity)` of the four token arrays, and its
-/// segments are `row_segments[r]..row_segments[r + 1]` of the segment arrays.
+/// segments are `row_segments[r]..row_segments[r + 1]` of the segment arrays
+/// (the [`RowsLayout`] fields, reached through `Deref`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PackedRows {
-    /// Row width in tokens.
-    pub capacity: u32,
-    pub num_rows: usize,
+    /// Row order, segment metadata, metrics.
+    pub layout: RowsLayout,
     pub input_ids: Vec<i32>,
     pub labels: Vec<i32>,
     pub position_ids: Vec<i32>,
     pub attention_mask: Vec<u8>,
-    /// `num_rows + 1` offsets into the segment arrays.
-    pub row_segments: Vec<u32>,
-    /// Source document of each segment.
-    pub segment_doc: Vec<u32>,
-    /// Offset of the segment's first token inside its document.
-    pub segment_start: Vec<u32>,
-    pub segment_length: Vec<u32>,
-    /// Longest segment (0 without segments).
-    pub max_seqlen: u32,
-    /// Metrics of the packing of the segment lengths.
-    pub metrics: Metrics,
-    pub overflow: OverflowCounts,
-    /// Bin of the packing each row holds (the identity unless shuffled).
-    pub row_bin: Vec<u32>,
-    /// For grouped strategies: group `g` is rows `group_offsets[g]..group_offsets[g + 1]`
-    /// (shuffling permutes whole groups, so a group's rows stay together).
-    pub group_offsets: Option<Vec<u32>>,
+}
+
+impl std::ops::Deref for PackedRows {
+    type Target = RowsLayout;
+    fn deref(&self) -> &RowsLayout {
+        &self.layout
+    }
+}
+
+impl std::ops::DerefMut for PackedRows {
+    fn deref_mut(&mut self) -> &mut RowsLayout {
+        &mut self.layout
+    }
 }
 
 impl PackedRows {
-    /// Segment index range of row `r`.
-    pub fn segments_of(&self, r: usize) -> std::ops::Range<usize> {
-        self.row_segments[r] as usize..self.row_segments[r + 1] as usize
-    }
-
     /// Slot range of row `r` in the token arrays.
     pub fn slots_of(&self, r: usize) -> std::ops::Range<usize> {
         let c = self.capacity as usize;
@@ -414,10 +402,18 @@ fn cut(docs: &Docs, capacity: u32, overflow: Overflow) -> Result<Pieces> {
 /// packing, [`ErrorKind::InvalidCapacity`] for a capacity above `i32::MAX`
 /// (positions are `i32`), [`ErrorKind::Aborted`] through `ctl`.
 pub fn pack_rows(docs: &Docs, opts: &RowsOptions, ctl: &Control) -> Result<PackedRows> {
+    plan_rows(docs, opts, ctl)?.into_rows(docs, opts, ctl)
+}
+
+/// [`pack_rows`] without writing the four token arrays: cuts, packs and lays
+/// out the segments; [`RowsLayout::fill`] then writes the arrays wherever
+/// the caller wants them. Same cost and errors as [`pack_rows`] minus the
+/// `O(num_rows * capacity)` fill.
+pub fn plan_rows(docs: &Docs, opts: &RowsOptions, ctl: &Control) -> Result<RowsLayout> {
     let capacity = row_capacity(opts)?;
     let pieces = cut(docs, capacity, opts.overflow)?;
     let outcome = pack_lengths(&pieces.len, &opts.request, ctl)?;
-    build(docs, &pieces, outcome, opts, ctl)
+    layout(pieces, outcome, opts)
 }
 
 /// Materialises rows from a packing computed elsewhere (a [`StreamPacker`]'s
@@ -450,7 +446,7 @@ pub fn rows_from_packing(
         packing: packing.clone(),
         metrics,
     };
-    build(docs, &pieces, outcome, opts, ctl)
+    layout(pieces, outcome, opts)?.into_rows(docs, opts, ctl)
 }
 
 /// The row width, checked: position ids are `i32`.
@@ -470,19 +466,205 @@ fn row_capacity(opts: &RowsOptions) -> Result<u32> {
     Ok(capacity)
 }
 
-/// Segment metadata and the four arrays for a packing of `pieces`.
-fn build(
-    docs: &Docs,
-    pieces: &Pieces,
-    outcome: Outcome,
-    opts: &RowsOptions,
-    ctl: &Control,
-) -> Result<PackedRows> {
+/// Everything about packed rows except the four token arrays: the row
+/// order, the segment metadata and the packing's metrics. [`RowsLayout::fill`]
+/// writes the arrays into buffers the caller allocates (the Node addon
+/// allocates them in JavaScript's heap and has them written in place, with
+/// no intermediate copy); [`pack_rows`] allocates `Vec`s.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowsLayout {
+    /// Row width in tokens.
+    pub capacity: u32,
+    pub num_rows: usize,
+    /// `num_rows + 1` offsets into the segment arrays.
+    pub row_segments: Vec<u32>,
+    /// Source document of each segment.
+    pub segment_doc: Vec<u32>,
+    /// Offset of the segment's first token inside its document.
+    pub segment_start: Vec<u32>,
+    pub segment_length: Vec<u32>,
+    /// Longest segment (0 without segments).
+    pub max_seqlen: u32,
+    /// Metrics of the packing of the segment lengths.
+    pub metrics: Metrics,
+    pub overflow: OverflowCounts,
+    /// Bin of the packing each row holds (the identity unless shuffled).
+    pub row_bin: Vec<u32>,
+    /// For grouped strategies: group `g` is rows `group_offsets[g]..group_offsets[g + 1]`
+    /// (shuffling permutes whole groups, so a group's rows stay together).
+    pub group_offsets: Option<Vec<u32>>,
+}
+
+/// The four token arrays of [`RowsLayout::fill`], each exactly
+/// `num_rows * capacity` long. Their prior contents do not matter: every
+/// slot is written.
+pub struct RowBuffers<'a> {
+    pub input_ids: &'a mut [i32],
+    pub labels: &'a mut [i32],
+    pub position_ids: &'a mut [i32],
+    pub attention_mask: &'a mut [u8],
+}
+
+/// Outputs below this many slots are written by the calling thread alone
+/// when no thread count is given: waking a worker costs more than it saves.
+const PARALLEL_FILL_SLOTS: usize = 1 << 20;
+
+/// Writers for `slots` slots: the caller's count, or else the machine's
+/// parallelism for large outputs. The work is first touches of fresh pages
+/// plus copies; page faults of one process are served concurrently by the
+/// kernel, so two writers take about half the time when two cores are free.
+fn fill_threads(opts: &RowsOptions, slots: usize) -> usize {
+    let t = match opts.threads.or_else(|| opts.request.threads()) {
+        Some(t) => t,
+        None if slots >= PARALLEL_FILL_SLOTS => crate::parallel::machine_threads(),
+        None => 1,
+    };
+    t.clamp(1, crate::strategy::MAX_THREADS)
+}
+
+impl RowsLayout {
+    /// Slots of each token array: `num_rows * capacity` (checked when the
+    /// layout was built).
+    pub fn slots(&self) -> usize {
+        self.num_rows * self.capacity as usize
+    }
+
+    /// Segment index range of row `r`.
+    pub fn segments_of(&self, r: usize) -> std::ops::Range<usize> {
+        self.row_segments[r] as usize..self.row_segments[r + 1] as usize
+    }
+
+    /// Writes the four arrays of these rows into `out`; `docs` and `opts`
+    /// must be those the layout was planned from ([`plan_rows`]). Rows are
+    /// split into contiguous chunks written by up to `opts.threads` workers
+    /// (default: all cores for outputs of at least 2^20 slots), each row by
+    /// one worker, so the result is the same for every count.
+    /// `O(num_rows * capacity)`, memory-bound.
+    ///
+    /// Errors: [`ErrorKind::InvalidInput`] if a buffer has the wrong length;
+    /// [`ErrorKind::Aborted`] through `ctl` (checked every 256 rows).
+    pub fn fill(
+        &self,
+        docs: &Docs,
+        opts: &RowsOptions,
+        out: RowBuffers,
+        ctl: &Control,
+    ) -> Result<()> {
+        let slots = self.slots();
+        let lens = [
+            out.input_ids.len(),
+            out.labels.len(),
+            out.position_ids.len(),
+            out.attention_mask.len(),
+        ];
+        if lens.iter().any(|&l| l != slots) {
+            return Err(PackError::new(
+                ErrorKind::InvalidInput,
+                format!("row buffers have lengths {lens:?}; each needs {slots} slots"),
+            ));
+        }
+        let cap = self.capacity as usize;
+        let num_rows = self.num_rows;
+        if cap == 0 || num_rows == 0 {
+            return Ok(());
+        }
+        let fill = Fill::new(docs, opts, cap);
+        let workers = crate::parallel::Workers::new(fill_threads(opts, slots));
+        let k = if workers.threads() == 1 {
+            1
+        } else {
+            (workers.threads() * 4).min(num_rows)
+        };
+        let chunks: Vec<std::ops::Range<usize>> = (0..k)
+            .map(|c| c * num_rows / k..(c + 1) * num_rows / k)
+            .collect();
+        // Disjoint row ranges of the four arrays, one per chunk, each claimed once.
+        let mut parts = Vec::with_capacity(k);
+        let RowBuffers {
+            input_ids: mut a,
+            labels: mut b,
+            position_ids: mut c,
+            attention_mask: mut d,
+        } = out;
+        for r in &chunks {
+            let n = r.len() * cap;
+            let (a0, a1) = a.split_at_mut(n);
+            let (b0, b1) = b.split_at_mut(n);
+            let (c0, c1) = c.split_at_mut(n);
+            let (d0, d1) = d.split_at_mut(n);
+            parts.push(std::sync::Mutex::new(Some((a0, b0, c0, d0))));
+            (a, b, c, d) = (a1, b1, c1, d1);
+        }
+        let fill = &fill;
+        let results = workers.map(&chunks, |i, range| -> Result<()> {
+            let (ids, lab, pos, mask) = parts[i]
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+                .expect("each chunk is filled once");
+            let rows = ids
+                .chunks_exact_mut(cap)
+                .zip(lab.chunks_exact_mut(cap))
+                .zip(pos.chunks_exact_mut(cap))
+                .zip(mask.chunks_exact_mut(cap));
+            for (r, (((ids, lab), pos), mask)) in range.zip(rows) {
+                if r % 256 == 0 {
+                    ctl.check()?;
+                }
+                let s = self.segments_of(r);
+                fill.row(
+                    &self.segment_doc[s.clone()],
+                    &self.segment_start[s.clone()],
+                    &self.segment_length[s],
+                    ids,
+                    lab,
+                    pos,
+                    mask,
+                );
+            }
+            Ok(())
+        });
+        results.into_iter().collect::<Result<()>>()
+    }
+
+    /// Fills fresh `Vec`s ([`RowsLayout::fill`]) and returns the whole rows.
+    fn into_rows(self, docs: &Docs, opts: &RowsOptions, ctl: &Control) -> Result<PackedRows> {
+        let slots = self.slots();
+        // Zeroed allocations come from fresh (lazily zeroed) pages, so the
+        // fill's writes are the first touches and nothing is written twice.
+        let mut input_ids = vec![0i32; slots];
+        let mut labels = vec![0i32; slots];
+        let mut position_ids = vec![0i32; slots];
+        let mut attention_mask = vec![0u8; slots];
+        self.fill(
+            docs,
+            opts,
+            RowBuffers {
+                input_ids: &mut input_ids,
+                labels: &mut labels,
+                position_ids: &mut position_ids,
+                attention_mask: &mut attention_mask,
+            },
+            ctl,
+        )?;
+        Ok(PackedRows {
+            layout: self,
+            input_ids,
+            labels,
+            position_ids,
+            attention_mask,
+        })
+    }
+}
+
+/// The row order and segment metadata for a packing of `pieces`.
+/// `O(num_bins + num_segments)`.
+fn layout(pieces: Pieces, outcome: Outcome, opts: &RowsOptions) -> Result<RowsLayout> {
     let capacity = row_capacity(opts)?;
     let packing = &outcome.packing;
     let num_bins = packing.num_bins();
     let cap = capacity as usize;
-    let slots = num_bins.checked_mul(cap).ok_or_else(|| {
+    num_bins.checked_mul(cap).ok_or_else(|| {
         PackError::new(
             ErrorKind::TooManyItems,
             format!("{num_bins} rows of {cap} tokens do not fit in memory"),
@@ -510,85 +692,9 @@ fn build(
         }
         row_segments.push(segment_doc.len() as u32);
     }
-
-    // The four arrays, one row at a time.
-    let mut input_ids = vec![0i32; slots];
-    let mut labels = vec![0i32; slots];
-    let mut position_ids = vec![0i32; slots];
-    let mut attention_mask = vec![0u8; slots];
-    let fill = Fill {
-        tokens: docs.tokens,
-        offsets: docs.offsets,
-        pad_id: opts.pad_id,
-        ignore: opts.ignore_index,
-        shifted: opts.labels == Labels::Shifted,
-    };
-    let fill = &fill;
-    if cap > 0 && num_bins > 0 {
-        let workers = crate::parallel::Workers::new(fill_threads(opts.threads));
-        let k = if workers.threads() == 1 {
-            1
-        } else {
-            (workers.threads() * 4).min(num_bins)
-        };
-        let chunks: Vec<std::ops::Range<usize>> = (0..k)
-            .map(|c| c * num_bins / k..(c + 1) * num_bins / k)
-            .collect();
-        // Disjoint row ranges of the four arrays, one per chunk, each claimed once.
-        let mut parts = Vec::with_capacity(k);
-        let (mut a, mut b, mut c, mut d) = (
-            &mut input_ids[..],
-            &mut labels[..],
-            &mut position_ids[..],
-            &mut attention_mask[..],
-        );
-        for r in &chunks {
-            let n = r.len() * cap;
-            let (a0, a1) = a.split_at_mut(n);
-            let (b0, b1) = b.split_at_mut(n);
-            let (c0, c1) = c.split_at_mut(n);
-            let (d0, d1) = d.split_at_mut(n);
-            parts.push(std::sync::Mutex::new(Some((a0, b0, c0, d0))));
-            (a, b, c, d) = (a1, b1, c1, d1);
-        }
-        let results = workers.map(&chunks, |i, range| -> Result<()> {
-            let (ids, lab, pos, mask) = parts[i]
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take()
-                .expect("each chunk is filled once");
-            let rows = ids
-                .chunks_exact_mut(cap)
-                .zip(lab.chunks_exact_mut(cap))
-                .zip(pos.chunks_exact_mut(cap))
-                .zip(mask.chunks_exact_mut(cap));
-            for (r, (((ids, lab), pos), mask)) in range.zip(rows) {
-                if r % 256 == 0 {
-                    ctl.check()?;
-                }
-                let s = row_segments[r] as usize..row_segments[r + 1] as usize;
-                fill.row(
-                    &segment_doc[s.clone()],
-                    &segment_start[s.clone()],
-                    &segment_length[s],
-                    ids,
-                    lab,
-                    pos,
-                    mask,
-                );
-            }
-            Ok(())
-        });
-        results.into_iter().collect::<Result<()>>()?;
-    }
-
-    Ok(PackedRows {
+    Ok(RowsLayout {
         capacity,
         num_rows: num_bins,
-        input_ids,
-        labels,
-        position_ids,
-        attention_mask,
         row_segments,
         segment_doc,
         segment_start,
@@ -633,12 +739,28 @@ struct Fill<'a> {
     pad_id: i32,
     ignore: i32,
     shifted: bool,
+    /// `0, 1, ..., capacity - 1`: positions of a segment are a prefix of it,
+    /// copied with one `memcpy` instead of counted slot by slot.
+    ramp: Vec<i32>,
 }
 
-impl Fill<'_> {
+impl<'a> Fill<'a> {
+    fn new(docs: &Docs<'a>, opts: &RowsOptions, cap: usize) -> Self {
+        Fill {
+            tokens: docs.tokens,
+            offsets: docs.offsets,
+            pad_id: opts.pad_id,
+            ignore: opts.ignore_index,
+            shifted: opts.labels == Labels::Shifted,
+            ramp: (0..cap as i32).collect(),
+        }
+    }
+
     /// Writes one row: each segment's tokens, labels, positions and mask by
-    /// slice copies and fills, then the padding tail. Every slot is written,
-    /// so the buffers need no prior initialisation.
+    /// slice copies and fills (no per-token branch), then the padding tail.
+    /// Every slot is written, so the buffers need no prior initialisation.
+    /// A segment's slices are taken once and reused for all four arrays, so
+    /// the bounds checks are per segment, not per token.
     #[allow(clippy::too_many_arguments)]
     #[inline]
     fn row(
@@ -666,9 +788,7 @@ impl Fill<'_> {
                 lab.copy_from_slice(src);
                 lab[0] = self.ignore;
             }
-            for (p, v) in pos[at..end].iter_mut().zip(0i32..) {
-                *p = v;
-            }
+            pos[at..end].copy_from_slice(&self.ramp[..l]);
             mask[at..end].fill(1);
             at = end;
         }
