@@ -205,7 +205,7 @@ pub struct WriteSummary {
 }
 
 enum Sink {
-    Parquet(ParquetSink),
+    Parquet(Box<ParquetSink>),
     Ipc(arrow_ipc::writer::FileWriter<BufWriter<NamedTempFile>>),
     IpcStream(arrow_ipc::writer::StreamWriter<BufWriter<NamedTempFile>>),
     Jsonl(BufWriter<NamedTempFile>, Vec<u8>),
@@ -324,7 +324,7 @@ impl RowWriter {
                 // [`ParquetSink`] with one column per thread.
                 let w = ArrowWriter::try_new(tmp, schema.clone(), Some(props)).map_err(|e| Error::Corrupt { file: file.clone(), row: None, detail: e.to_string() })?;
                 let (writer, _) = w.into_serialized_writer().map_err(|e| parquet_write_err(&file, e))?;
-                Sink::Parquet(ParquetSink::new(writer, opts.row_group_rows))
+                Sink::Parquet(Box::new(ParquetSink::new(writer, opts.row_group_rows)))
             }
             Format::Arrow => Sink::Ipc(
                 arrow_ipc::writer::FileWriter::try_new(BufWriter::with_capacity(1 << 20, tmp), &schema).map_err(|e| arrow_write_err(&file, e))?,
@@ -459,53 +459,53 @@ fn parallelism() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
 }
 
-/// An owned copy of a few packed rows: the Parquet sink's partial row group
-/// carried from one `write` to the next. Segment offsets start at 0.
+/// The Parquet sink's partial row group, copied, carried from one `write` to
+/// the next: the per-token columns (ids, labels, positions; mask) and the
+/// segment arrays (length, document, start) with per-row offsets from 0.
 #[derive(Default)]
-struct OwnedRows {
+struct Pending {
     capacity: u32,
     num_rows: usize,
-    input_ids: Vec<i32>,
-    labels: Vec<i32>,
-    position_ids: Vec<i32>,
-    attention_mask: Vec<u8>,
+    tokens: [Vec<i32>; 3],
+    mask: Vec<u8>,
     row_segments: Vec<u32>,
-    segment_doc: Vec<u32>,
-    segment_start: Vec<u32>,
-    segment_length: Vec<u32>,
+    segments: [Vec<u32>; 3],
 }
 
-impl OwnedRows {
+impl Pending {
+    /// O(cells of `v`); segment offsets are rebased onto the copied arrays.
     fn append(&mut self, v: &PackedRowsView) {
         self.capacity = v.capacity;
         if self.row_segments.is_empty() {
             self.row_segments.push(0);
         }
-        self.input_ids.extend_from_slice(v.input_ids);
-        self.labels.extend_from_slice(v.labels);
-        self.position_ids.extend_from_slice(v.position_ids);
-        self.attention_mask.extend_from_slice(v.attention_mask);
-        let (s0, s1) = (v.row_segments[0] as usize, v.row_segments[v.num_rows] as usize);
-        let base = self.segment_doc.len() as u32;
-        self.row_segments.extend(v.row_segments[1..].iter().map(|&o| o - s0 as u32 + base));
-        self.segment_doc.extend_from_slice(&v.segment_doc[s0..s1]);
-        self.segment_start.extend_from_slice(&v.segment_start[s0..s1]);
-        self.segment_length.extend_from_slice(&v.segment_length[s0..s1]);
+        for (dst, src) in self.tokens.iter_mut().zip([v.input_ids, v.labels, v.position_ids]) {
+            dst.extend_from_slice(src);
+        }
+        self.mask.extend_from_slice(v.attention_mask);
+        let (s0, s1) = (v.row_segments[0], v.row_segments[v.num_rows]);
+        let base = self.segments[0].len() as u32;
+        self.row_segments.extend(v.row_segments[1..].iter().map(|&o| o - s0 + base));
+        for (dst, src) in self.segments.iter_mut().zip([v.segment_length, v.segment_doc, v.segment_start]) {
+            dst.extend_from_slice(&src[s0 as usize..s1 as usize]);
+        }
         self.num_rows += v.num_rows;
     }
 
     fn view(&self) -> PackedRowsView<'_> {
+        let [input_ids, labels, position_ids] = &self.tokens;
+        let [segment_length, segment_doc, segment_start] = &self.segments;
         PackedRowsView {
             capacity: self.capacity,
             num_rows: self.num_rows,
-            input_ids: &self.input_ids,
-            labels: &self.labels,
-            position_ids: &self.position_ids,
-            attention_mask: &self.attention_mask,
+            input_ids,
+            labels,
+            position_ids,
+            attention_mask: &self.mask,
             row_segments: &self.row_segments,
-            segment_doc: &self.segment_doc,
-            segment_start: &self.segment_start,
-            segment_length: &self.segment_length,
+            segment_doc,
+            segment_start,
+            segment_length,
         }
     }
 }
@@ -605,14 +605,14 @@ struct ParquetSink {
     /// Levels of `tok_rep.len() / capacity` full-length lists (grown on demand).
     tok_def: Vec<i16>,
     tok_rep: Vec<i16>,
-    pending: OwnedRows,
+    pending: Pending,
 }
 
 impl ParquetSink {
     fn new(writer: SerializedFileWriter<NamedTempFile>, step: usize) -> ParquetSink {
         let props = writer.properties().clone();
         let leaves = writer.schema_descr().columns().to_vec();
-        ParquetSink { writer, props, leaves, step, tok_def: Vec::new(), tok_rep: Vec::new(), pending: OwnedRows::default() }
+        ParquetSink { writer, props, leaves, step, tok_def: Vec::new(), tok_rep: Vec::new(), pending: Pending::default() }
     }
 
     /// Writes the full row groups of `view` (topping up the pending rows
