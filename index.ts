@@ -1218,7 +1218,7 @@ export interface WriteOptions {
   rowGroupRows?: number
   /** `fixed` (default): `fixed_size_list<int32>[capacity]` token columns; `variable`: `list<int32>`. */
   layout?: 'fixed' | 'variable'
-  /** Dictionary-encode the Parquet `input_ids`/`labels` columns (default true: smaller files). */
+  /** Dictionary-encode the Parquet `input_ids`/`labels` columns (default false: on real token ids plain int32 + zstd is smaller and faster). */
   dictionary?: boolean
 }
 

@@ -325,7 +325,7 @@ export interface NativeWriteOptions {
   rowGroupRows?: number
   /** `fixed` (default) or `variable` lists for the per-token columns. */
   layout?: string
-  /** Dictionary-encode the Parquet `input_ids` and `labels` columns (default on). */
+  /** Dictionary-encode the Parquet `input_ids` and `labels` columns (default off). */
   dictionary?: boolean
 }
 

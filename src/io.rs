@@ -219,7 +219,7 @@ pub struct NativeWriteOptions {
     pub row_group_rows: Option<f64>,
     /// `fixed` (default) or `variable` lists for the per-token columns.
     pub layout: Option<String>,
-    /// Dictionary-encode the Parquet `input_ids` and `labels` columns (default on).
+    /// Dictionary-encode the Parquet `input_ids` and `labels` columns (default off).
     pub dictionary: Option<bool>,
 }
 

@@ -27,6 +27,16 @@ fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter().position(|a| a == name).map(|i| args.get(i + 1).cloned().unwrap_or_else(|| panic!("{name} needs a value")))
 }
 
+/// CPU seconds (user + system, all threads) of this process so far, from
+/// /proc (0 elsewhere): with wall time, shows whether a write waited on the
+/// disk or on other processes rather than computing.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit(") ").next().unwrap_or("").split(' ').collect();
+    let tick = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (tick(11) + tick(12)) / 100.0
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[v.len() / 2]
@@ -105,6 +115,8 @@ fn main() -> Result<()> {
 
     let sync = args.iter().any(|a| a == "--sync");
     let row_group_rows: usize = arg(&args, "--row-group").map(|s| s.parse().unwrap()).unwrap_or(WriteOptions::default().row_group_rows);
+    // `--only parquet` (or arrow, jsonl) times just that format.
+    let only = arg(&args, "--only");
     let variants = [
         ("out.parquet", Format::Parquet, false),
         ("out-dict.parquet", Format::Parquet, true),
@@ -112,22 +124,28 @@ fn main() -> Result<()> {
         ("out.jsonl", Format::Jsonl, false),
     ];
     for (name, format, dictionary) in variants {
+        if only.as_deref().is_some_and(|o| o != format.name()) {
+            continue;
+        }
         let path = dir.join(name);
         let opts = WriteOptions { format: Some(format), compression, sync, dictionary, row_group_rows, ..Default::default() };
         let mut times = vec![];
+        let mut cpu = vec![];
         let mut size = 0;
         for _ in 0..reps {
-            let t = Instant::now();
+            let (t, c) = (Instant::now(), cpu_seconds());
             let s = write_rows(&path, &view, &opts)?;
             times.push(t.elapsed().as_secs_f64());
+            cpu.push(cpu_seconds() - c);
             size = s.bytes;
         }
         let wt = median(times);
         println!(
-            "write {:<16} {:>8.1} MB of rows in {:.3}s = {:>7.1} MB/s ({:.1} M tokens/s), file {:.1} MB",
+            "write {:<16} {:>8.1} MB of rows in {:.3}s ({:.2}s CPU) = {:>7.1} MB/s ({:.1} M tokens/s), file {:.1} MB",
             name,
             cell_bytes / 1e6,
             wt,
+            median(cpu),
             cell_bytes / 1e6 / wt,
             docs.tokens.len() as f64 / 1e6 / wt,
             size as f64 / 1e6

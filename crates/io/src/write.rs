@@ -29,11 +29,12 @@ use crate::format::Format;
 use arrow_array::{ArrayRef, FixedSizeListArray, Int32Array, Int8Array, ListArray, RecordBatch};
 use arrow_buffer::{Buffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, FieldRef, Schema, SchemaRef};
-use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnChunk, ArrowRowGroupWriterFactory};
 use parquet::arrow::ArrowWriter;
-use parquet::file::writer::SerializedFileWriter;
-use parquet::basic::{Compression as PqCompression, ZstdLevel};
-use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::basic::{Compression as PqCompression, Encoding, ZstdLevel};
+use parquet::column::writer::{get_column_writer, ColumnCloseResult, ColumnWriter};
+use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterPropertiesPtr};
+use parquet::file::writer::{SerializedFileWriter, SerializedPageWriter, TrackedWrite};
+use parquet::schema::types::ColumnDescPtr;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -154,8 +155,8 @@ pub enum ListLayout {
 }
 
 /// Writer options. `Default` gives: format from the extension, zstd level 1,
-/// 1024 rows per row group/batch, fixed-size lists, no fsync, dictionary
-/// encoding on.
+/// 1024 rows per row group/batch, fixed-size lists, no fsync, no dictionary
+/// encoding.
 #[derive(Debug, Clone)]
 pub struct WriteOptions {
     pub format: Option<Format>,
@@ -170,11 +171,14 @@ pub struct WriteOptions {
     /// complete-looking partial file, and an fsync of a multi-GB output can
     /// cost more than the whole encode (pyarrow and `datasets` do not sync).
     pub sync: bool,
-    /// Dictionary-encode the Parquet `input_ids` and `labels` columns. On by
-    /// default (as in pyarrow): on 20M GPT-2 tokens at capacity 4096 it made
-    /// the file 18% smaller (82.5 vs 100.4 MB, zstd 1) at no measurable write
-    /// time. The low-cardinality columns (`position_ids`, `attention_mask`,
-    /// segment lists) always use it.
+    /// Dictionary-encode the Parquet `input_ids` and `labels` columns. Off by
+    /// default: on real token ids (23.5M GPT-2 tokens of Python sources packed
+    /// at 4096, zstd 1) the dictionary made the file larger (34.7 vs 30.4 MB:
+    /// its 16-bit indices compress worse than zstd does on plain int32) and
+    /// cost 0.4 s more CPU (a hash per token). It can win on other
+    /// vocabularies or codecs, hence the option. `position_ids` and
+    /// `attention_mask` are always delta-encoded, the segment lists keep
+    /// the Parquet writer's default (dictionary).
     pub dictionary: bool,
 }
 
@@ -186,7 +190,7 @@ impl Default for WriteOptions {
             row_group_rows: 1024,
             layout: ListLayout::FixedSize,
             sync: false,
-            dictionary: true,
+            dictionary: false,
         }
     }
 }
@@ -201,7 +205,7 @@ pub struct WriteSummary {
 }
 
 enum Sink {
-    Parquet(ParquetSink),
+    Parquet(Box<ParquetSink>),
     Ipc(arrow_ipc::writer::FileWriter<BufWriter<NamedTempFile>>),
     IpcStream(arrow_ipc::writer::StreamWriter<BufWriter<NamedTempFile>>),
     Jsonl(BufWriter<NamedTempFile>, Vec<u8>),
@@ -285,25 +289,42 @@ impl RowWriter {
                 let descr = parquet::arrow::ArrowSchemaConverter::new()
                     .convert(&schema)
                     .map_err(|e| Error::InvalidOption { detail: format!("schema: {e}") })?;
+                // Chosen by measurement on 23.5M real GPT-2 tokens packed at
+                // 4096 (zstd 1; CPU time of the whole encode): see
+                // [`WriteOptions::dictionary`] and docs/io.md.
                 let mut props = WriterProperties::builder()
                     .set_compression(compression)
                     .set_max_row_group_size(opts.row_group_rows)
-                    // Column-chunk statistics only: page-level min/max over
-                    // token ids buys no useful pruning and costs a pass.
+                    // Values go to the encoder in runs of 8192 (not 1024):
+                    // fewer per-batch passes over levels and page checks.
+                    .set_write_batch_size(8192)
                     .set_statistics_enabled(EnabledStatistics::Chunk);
                 for c in descr.columns() {
-                    let top = c.path().parts()[0].as_str();
-                    if top == "input_ids" || top == "labels" {
-                        props = props.set_column_dictionary_enabled(c.path().clone(), opts.dictionary);
+                    let path = c.path().clone();
+                    match c.path().parts()[0].as_str() {
+                        "input_ids" | "labels" => {
+                            props = props.set_column_dictionary_enabled(path.clone(), opts.dictionary);
+                        }
+                        // Runs (0, 1, 2, ... and 1, 1, ..., 0, 0) are nearly
+                        // free as deltas (bit width 0 inside a run), and skip
+                        // the dictionary's hash per value.
+                        "position_ids" | "attention_mask" => {
+                            props = props.set_column_dictionary_enabled(path.clone(), false).set_column_encoding(path.clone(), Encoding::DELTA_BINARY_PACKED);
+                        }
+                        _ => continue,
                     }
+                    // No min/max or level histograms on the per-token
+                    // columns: no reader prunes on them, and they cost a
+                    // pass per value (a fifth of the encode).
+                    props = props.set_column_statistics_enabled(path, EnabledStatistics::None);
                 }
                 let props = props.build();
                 // The ArrowWriter only sets up the file (schema, the embedded
                 // Arrow schema, properties); row groups are then encoded by
                 // [`ParquetSink`] with one column per thread.
                 let w = ArrowWriter::try_new(tmp, schema.clone(), Some(props)).map_err(|e| Error::Corrupt { file: file.clone(), row: None, detail: e.to_string() })?;
-                let (writer, factory) = w.into_serialized_writer().map_err(|e| parquet_write_err(&file, e))?;
-                Sink::Parquet(ParquetSink { writer, factory, row_groups: 0, pending: None })
+                let (writer, _) = w.into_serialized_writer().map_err(|e| parquet_write_err(&file, e))?;
+                Sink::Parquet(Box::new(ParquetSink::new(writer, opts.row_group_rows)))
             }
             Format::Arrow => Sink::Ipc(
                 arrow_ipc::writer::FileWriter::try_new(BufWriter::with_capacity(1 << 20, tmp), &schema).map_err(|e| arrow_write_err(&file, e))?,
@@ -345,49 +366,22 @@ impl RowWriter {
             return Err(Error::InvalidRows { detail: format!("rows have capacity {}, the writer was created for {}", view.capacity, self.capacity) });
         }
         let step = self.opts.row_group_rows;
-        // Parquet encodes several row groups at once (see [`ParquetSink`]).
-        let group = match self.sink.as_ref().unwrap() {
-            Sink::Parquet(_) => parallelism(),
-            _ => 1,
-        };
-        let mut r0 = 0;
-        while r0 < view.num_rows {
-            let file = self.file.clone();
-            match self.sink.as_mut().unwrap() {
-                Sink::Jsonl(w, line) => {
+        let file = self.file.clone();
+        match self.sink.as_mut().unwrap() {
+            Sink::Parquet(w) => {
+                w.write(&file, view)?;
+                self.rows += view.num_rows as u64;
+            }
+            sink => {
+                let mut r0 = 0;
+                while r0 < view.num_rows {
                     let r1 = (r0 + step).min(view.num_rows);
-                    write_jsonl(w, line, &view.rows(r0, r1)).map_err(|e| Error::io(&file, e))?;
-                    self.rows += (r1 - r0) as u64;
-                    r0 = r1;
-                }
-                sink => {
-                    let mut batches = Vec::with_capacity(group);
-                    let mut r1 = r0;
-                    // Parts end on row-group boundaries: the first tops up
-                    // the Parquet sink's partial row group from a previous write.
-                    let mut len = match sink {
-                        Sink::Parquet(w) => step - w.pending_rows(),
-                        _ => step,
-                    };
-                    while r1 < view.num_rows && batches.len() < group {
-                        let r2 = (r1 + len).min(view.num_rows);
-                        len = step;
-                        batches.push(to_batch(&self.schema, self.opts.layout, &view.rows(r1, r2), &file)?);
-                        r1 = r2;
-                    }
+                    let part = view.rows(r0, r1);
                     match sink {
-                        Sink::Parquet(w) => w.write(batches, step).map_err(|e| parquet_write_err(&file, e))?,
-                        Sink::Ipc(w) => {
-                            for b in &batches {
-                                w.write(b).map_err(|e| arrow_write_err(&file, e))?
-                            }
-                        }
-                        Sink::IpcStream(w) => {
-                            for b in &batches {
-                                w.write(b).map_err(|e| arrow_write_err(&file, e))?
-                            }
-                        }
-                        Sink::Jsonl(..) => unreachable!(),
+                        Sink::Jsonl(w, line) => write_jsonl(w, line, &part).map_err(|e| Error::io(&file, e))?,
+                        Sink::Ipc(w) => w.write(&to_batch(&self.schema, self.opts.layout, &part, &file)?).map_err(|e| arrow_write_err(&file, e))?,
+                        Sink::IpcStream(w) => w.write(&to_batch(&self.schema, self.opts.layout, &part, &file)?).map_err(|e| arrow_write_err(&file, e))?,
+                        Sink::Parquet(_) => unreachable!(),
                     }
                     self.rows += (r1 - r0) as u64;
                     r0 = r1;
@@ -407,7 +401,7 @@ impl RowWriter {
         let file = self.file.clone();
         let tmp: NamedTempFile = match sink {
             Sink::Parquet(mut w) => {
-                w.flush().map_err(|e| parquet_write_err(&file, e))?;
+                w.flush(&file)?;
                 w.writer.into_inner().map_err(|e| parquet_write_err(&file, e))?
             }
             Sink::Ipc(mut w) => {
@@ -465,92 +459,241 @@ fn parallelism() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
 }
 
-/// Parquet output whose column chunks are encoded in parallel.
-///
-/// Why: arrow-rs's `ArrowWriter` encodes the columns of a row group one after
-/// another on the calling thread, and encoding (levels, dictionary, pages),
-/// not zstd, dominates the write. Column chunks are independent until they
-/// are appended, so [`ParquetSink::write`] takes up to [`parallelism`] row
-/// groups at once and encodes all their (row group, column) chunks on scoped
-/// threads pulling jobs largest column first (the three int32 token columns,
-/// then the mask, then the small segment lists), which keeps the threads
-/// evenly loaded; the chunks are then appended in row-group and schema
-/// order, so the file's layout does not depend on the thread count.
-/// A write that ends inside a row group leaves those rows pending; the next
-/// write (or the finish) completes the group, so every row group but the last
-/// has exactly `row_group_rows` rows, however the writes are sized.
-/// Memory: the encoded chunks of the row groups in flight, plus the pending rows.
-struct ParquetSink {
-    writer: SerializedFileWriter<NamedTempFile>,
-    factory: ArrowRowGroupWriterFactory,
-    row_groups: usize,
-    pending: Option<RecordBatch>,
+/// The Parquet sink's partial row group, copied, carried from one `write` to
+/// the next: the per-token columns (ids, labels, positions; mask) and the
+/// segment arrays (length, document, start) with per-row offsets from 0.
+#[derive(Default)]
+struct Pending {
+    capacity: u32,
+    num_rows: usize,
+    tokens: [Vec<i32>; 3],
+    mask: Vec<u8>,
+    row_segments: Vec<u32>,
+    segments: [Vec<u32>; 3],
 }
 
-type Encoded = std::sync::Mutex<Option<parquet::errors::Result<ArrowColumnChunk>>>;
+impl Pending {
+    /// O(cells of `v`); segment offsets are rebased onto the copied arrays.
+    fn append(&mut self, v: &PackedRowsView) {
+        self.capacity = v.capacity;
+        if self.row_segments.is_empty() {
+            self.row_segments.push(0);
+        }
+        for (dst, src) in self.tokens.iter_mut().zip([v.input_ids, v.labels, v.position_ids]) {
+            dst.extend_from_slice(src);
+        }
+        self.mask.extend_from_slice(v.attention_mask);
+        let (s0, s1) = (v.row_segments[0], v.row_segments[v.num_rows]);
+        let base = self.segments[0].len() as u32;
+        self.row_segments.extend(v.row_segments[1..].iter().map(|&o| o - s0 + base));
+        for (dst, src) in self.segments.iter_mut().zip([v.segment_length, v.segment_doc, v.segment_start]) {
+            dst.extend_from_slice(&src[s0 as usize..s1 as usize]);
+        }
+        self.num_rows += v.num_rows;
+    }
+
+    fn view(&self) -> PackedRowsView<'_> {
+        let [input_ids, labels, position_ids] = &self.tokens;
+        let [segment_length, segment_doc, segment_start] = &self.segments;
+        PackedRowsView {
+            capacity: self.capacity,
+            num_rows: self.num_rows,
+            input_ids,
+            labels,
+            position_ids,
+            attention_mask: &self.mask,
+            row_segments: &self.row_segments,
+            segment_doc,
+            segment_start,
+            segment_length,
+        }
+    }
+}
+
+/// One row group's segment lists as int32 values with their levels.
+struct SegmentLists {
+    /// Definition levels: 1 per value, 0 for a row without segments.
+    def: Vec<i16>,
+    /// Repetition levels: 0 on a row's first level, 1 on the others.
+    rep: Vec<i16>,
+    /// `seq_lens`, `doc_ids`, `doc_starts` values.
+    values: [Vec<i32>; 3],
+}
+
+impl SegmentLists {
+    /// O(segments). The values must fit int32 ([`check_segments`]).
+    fn new(view: &PackedRowsView) -> SegmentLists {
+        let (s0, s1) = (view.row_segments[0] as usize, view.row_segments[view.num_rows] as usize);
+        let mut def = Vec::with_capacity(s1 - s0 + view.num_rows);
+        let mut rep = Vec::with_capacity(s1 - s0 + view.num_rows);
+        for r in 0..view.num_rows {
+            let n = (view.row_segments[r + 1] - view.row_segments[r]) as usize;
+            rep.push(0);
+            def.push(i16::from(n > 0));
+            if n > 1 {
+                rep.extend(std::iter::repeat_n(1, n - 1));
+                def.extend(std::iter::repeat_n(1, n - 1));
+            }
+        }
+        let conv = |src: &[u32]| src[s0..s1].iter().map(|&v| v as i32).collect();
+        SegmentLists { def, rep, values: [conv(view.segment_length), conv(view.segment_doc), conv(view.segment_start)] }
+    }
+}
+
+/// Fails with [`Error::TooLarge`] on a segment value over `i32::MAX`, naming
+/// the segment's index in `view`'s segment arrays. O(segments).
+fn check_segments(file: &str, view: &PackedRowsView) -> Result<()> {
+    let (s0, s1) = (view.row_segments[0] as usize, view.row_segments[view.num_rows] as usize);
+    for (what, src) in [("length", view.segment_length), ("document index", view.segment_doc), ("start", view.segment_start)] {
+        if let Some(k) = src[s0..s1].iter().position(|&v| v > i32::MAX as u32) {
+            return Err(Error::TooLarge {
+                file: file.to_string(),
+                detail: format!("{what} of segment {} is {}, over the int32 column range", s0 + k, src[s0 + k]),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// An encoded column chunk: its bytes (page headers and pages, offsets
+/// relative to the start) and the metadata `append_column` relocates.
+type Chunk = (bytes::Bytes, ColumnCloseResult);
+
+/// Encodes one column chunk of int32 values with the given levels into memory.
+fn encode_chunk(descr: &ColumnDescPtr, props: &WriterPropertiesPtr, values: &[i32], def: &[i16], rep: &[i16], size_hint: usize) -> parquet::errors::Result<Chunk> {
+    let mut sink = TrackedWrite::new(Vec::with_capacity(size_hint));
+    let close = {
+        let mut w = get_column_writer(descr.clone(), props.clone(), Box::new(SerializedPageWriter::new(&mut sink)));
+        match &mut w {
+            ColumnWriter::Int32ColumnWriter(t) => {
+                t.write_batch(values, Some(def), Some(rep))?;
+            }
+            _ => return Err(parquet::errors::ParquetError::General(format!("column {} is not int32", descr.path()))),
+        }
+        w.close()?
+    };
+    Ok((bytes::Bytes::from(sink.into_inner()?), close))
+}
+
+/// Parquet output encoded straight from the borrowed rows, column chunks in
+/// parallel.
+///
+/// Why not arrow-rs's `ArrowWriter`: it needs owned Arrow arrays (a copy of
+/// every cell), derives definition/repetition levels and a per-value index of
+/// non-null slots (8 bytes per cell) from them, gathers values through that
+/// index, and encodes the columns of a row group one after another on the
+/// calling thread. Here the levels of the per-token columns are the same for
+/// every full row group (every list has `capacity` values: definition 1
+/// everywhere, repetition 0 at each row start and 1 elsewhere), so they are
+/// built once and shared; values are passed as the contiguous slices they
+/// already are; and all (row group, column) chunks of up to [`parallelism`]
+/// row groups are encoded into memory on scoped threads pulling jobs largest
+/// first, then appended in row-group and schema order, so the file does not
+/// depend on the thread count. The file's schema and embedded Arrow schema
+/// come from `ArrowWriter`'s own setup, so readers see the same types.
+///
+/// A write that ends inside a row group leaves those rows pending (copied);
+/// the next write or the finish completes the group, so every row group but
+/// the last has exactly `row_group_rows` rows, however the writes are sized.
+/// Memory: the shared levels (4 bytes per cell of one row group), the
+/// encoded chunks of the row groups in flight, and the pending rows.
+struct ParquetSink {
+    writer: SerializedFileWriter<NamedTempFile>,
+    props: WriterPropertiesPtr,
+    leaves: Vec<ColumnDescPtr>,
+    step: usize,
+    /// Levels of `tok_rep.len() / capacity` full-length lists (grown on demand).
+    tok_def: Vec<i16>,
+    tok_rep: Vec<i16>,
+    pending: Pending,
+}
 
 impl ParquetSink {
-    fn pending_rows(&self) -> usize {
-        self.pending.as_ref().map_or(0, |b| b.num_rows())
+    fn new(writer: SerializedFileWriter<NamedTempFile>, step: usize) -> ParquetSink {
+        let props = writer.properties().clone();
+        let leaves = writer.schema_descr().columns().to_vec();
+        ParquetSink { writer, props, leaves, step, tok_def: Vec::new(), tok_rep: Vec::new(), pending: Pending::default() }
     }
 
-    /// Encodes the full row groups among `batches` (each ends on a row-group
-    /// boundary, so only the last can be short) and keeps a short one pending.
-    fn write(&mut self, batches: Vec<RecordBatch>, step: usize) -> parquet::errors::Result<()> {
-        let mut full = Vec::with_capacity(batches.len());
-        for b in batches {
-            let b = match self.pending.take() {
-                Some(p) => arrow_select::concat::concat_batches(&b.schema(), [&p, &b])
-                    .map_err(|e| parquet::errors::ParquetError::ArrowError(e.to_string()))?,
-                None => b,
-            };
-            if b.num_rows() >= step {
-                full.push(b);
-            } else {
-                self.pending = Some(b);
+    /// Writes the full row groups of `view` (topping up the pending rows
+    /// first) and keeps a trailing partial group pending.
+    fn write(&mut self, file: &str, view: &PackedRowsView) -> Result<()> {
+        check_segments(file, view)?;
+        let mut r0 = 0;
+        if self.pending.num_rows > 0 {
+            r0 = (self.step - self.pending.num_rows).min(view.num_rows);
+            self.pending.append(&view.rows(0, r0));
+            if self.pending.num_rows < self.step {
+                return Ok(());
             }
+            let p = std::mem::take(&mut self.pending);
+            self.encode(file, &[p.view()])?;
         }
-        self.encode(&full)
+        let group = parallelism();
+        while view.num_rows - r0 >= self.step {
+            let mut parts = Vec::with_capacity(group);
+            while parts.len() < group && view.num_rows - r0 >= self.step {
+                parts.push(view.rows(r0, r0 + self.step));
+                r0 += self.step;
+            }
+            self.encode(file, &parts)?;
+        }
+        if r0 < view.num_rows {
+            self.pending.append(&view.rows(r0, view.num_rows));
+        }
+        Ok(())
     }
 
-    fn flush(&mut self) -> parquet::errors::Result<()> {
-        match self.pending.take() {
-            Some(p) => self.encode(&[p]),
-            None => Ok(()),
+    fn flush(&mut self, file: &str) -> Result<()> {
+        if self.pending.num_rows == 0 {
+            return Ok(());
         }
+        let p = std::mem::take(&mut self.pending);
+        self.encode(file, &[p.view()])
     }
 
-    fn encode(&mut self, batches: &[RecordBatch]) -> parquet::errors::Result<()> {
+    /// Encodes `groups` as consecutive row groups.
+    fn encode(&mut self, file: &str, groups: &[PackedRowsView]) -> Result<()> {
         use std::sync::atomic::{AtomicUsize, Ordering};
         use std::sync::Mutex;
-        let mut jobs = Vec::new();
-        for (b, batch) in batches.iter().enumerate() {
-            // One leaf per field in this schema (lists of primitives), so
-            // writer i encodes field i.
-            for (i, w) in self.factory.create_column_writers(self.row_groups + b)?.into_iter().enumerate() {
-                jobs.push((i, b, w));
-            }
-            debug_assert_eq!(batch.num_columns(), jobs.len() / (b + 1));
+        let cap = groups[0].capacity as usize;
+        let cells = groups.iter().map(|g| g.num_rows).max().unwrap_or(0) * cap;
+        if self.tok_rep.len() < cells {
+            self.tok_def = vec![1; cells];
+            self.tok_rep = (0..cells).map(|k| i16::from(k % cap != 0)).collect();
         }
-        jobs.sort_by_key(|&(i, b, _)| (i, b));
-        let cols = batches.first().map_or(0, |b| b.num_columns());
-        let results: Vec<Encoded> = (0..cols * batches.len()).map(|_| Mutex::new(None)).collect();
-        let jobs: Vec<_> = jobs.into_iter().map(|j| Mutex::new(Some(j))).collect();
+        let segs: Vec<SegmentLists> = groups.iter().map(SegmentLists::new).collect();
+        let cols = self.leaves.len();
+        // Jobs (column, group): the four per-token columns of every group
+        // first (largest), then the segment lists.
+        let jobs: Vec<(usize, usize)> = (0..cols).flat_map(|c| (0..groups.len()).map(move |g| (c, g))).collect();
+        let results: Vec<Mutex<Option<parquet::errors::Result<Chunk>>>> = (0..jobs.len()).map(|_| Mutex::new(None)).collect();
         let next = AtomicUsize::new(0);
+        let (props, leaves, tok_def, tok_rep) = (&self.props, &self.leaves, &self.tok_def, &self.tok_rep);
         let work = || loop {
             let k = next.fetch_add(1, Ordering::Relaxed);
             if k >= jobs.len() {
                 break;
             }
-            let (i, b, mut w) = jobs[k].lock().unwrap().take().expect("each job is taken once");
-            let batch = &batches[b];
-            let r = (|| {
-                for leaf in compute_leaves(batch.schema().field(i), batch.column(i))? {
-                    w.write(&leaf)?;
+            let (c, g) = jobs[k];
+            let v = &groups[g];
+            let n = v.num_rows * cap;
+            let (def, rep) = (&tok_def[..n], &tok_rep[..n]);
+            let hint = n; // about a byte per cell once compressed, at most
+            let r = match c {
+                0 => encode_chunk(&leaves[c], props, v.input_ids, def, rep, hint),
+                1 => encode_chunk(&leaves[c], props, v.labels, def, rep, hint),
+                2 => encode_chunk(&leaves[c], props, v.position_ids, def, rep, hint),
+                3 => {
+                    let mask: Vec<i32> = v.attention_mask.iter().map(|&m| i32::from(m)).collect();
+                    encode_chunk(&leaves[c], props, &mask, def, rep, hint / 16)
                 }
-                w.close()
-            })();
-            *results[b * cols + i].lock().unwrap() = Some(r);
+                _ => {
+                    let s = &segs[g];
+                    encode_chunk(&leaves[c], props, &s.values[c - 4], &s.def, &s.rep, s.def.len() * 4)
+                }
+            };
+            *results[g * cols + c].lock().unwrap() = Some(r);
         };
         std::thread::scope(|s| {
             for _ in 1..parallelism().min(jobs.len()) {
@@ -559,14 +702,14 @@ impl ParquetSink {
             work();
         });
         let mut results = results.into_iter();
-        for _ in batches {
-            let mut rg = self.writer.next_row_group()?;
+        let err = |e| parquet_write_err(file, e);
+        for _ in groups {
+            let mut rg = self.writer.next_row_group().map_err(err)?;
             for _ in 0..cols {
-                let chunk = results.next().unwrap().into_inner().unwrap().expect("every chunk encoded")?;
-                chunk.append_to_row_group(&mut rg)?;
+                let (bytes, close) = results.next().unwrap().into_inner().unwrap().expect("every chunk encoded").map_err(err)?;
+                rg.append_column(&bytes, close).map_err(err)?;
             }
-            rg.close()?;
-            self.row_groups += 1;
+            rg.close().map_err(err)?;
         }
         Ok(())
     }
@@ -611,26 +754,22 @@ fn tok_column(layout: ListLayout, cap: u32, rows: usize, t: DataType, values: Ar
     }
 }
 
-fn seg_column(file: &str, what: &str, view: &PackedRowsView, src: &[u32]) -> Result<ArrayRef> {
+/// A segment list column; the values must fit int32 ([`check_segments`]).
+fn seg_column(view: &PackedRowsView, src: &[u32]) -> ArrayRef {
     let base = view.row_segments[0];
     let (s0, s1) = (base as usize, view.row_segments[view.num_rows] as usize);
-    let mut vals = Vec::with_capacity(s1 - s0);
-    for (k, &v) in src[s0..s1].iter().enumerate() {
-        if v > i32::MAX as u32 {
-            return Err(Error::TooLarge { file: file.to_string(), detail: format!("{what} of segment {} is {v}, over the int32 column range", s0 + k) });
-        }
-        vals.push(v as i32);
-    }
+    let vals: Vec<i32> = src[s0..s1].iter().map(|&v| v as i32).collect();
     let offsets: Vec<i32> = view.row_segments.iter().map(|&o| (o - base) as i32).collect();
-    Ok(Arc::new(ListArray::new(
+    Arc::new(ListArray::new(
         list_field(DataType::Int32),
         OffsetBuffer::new(ScalarBuffer::from(offsets)),
         Arc::new(Int32Array::from(vals)),
         None,
-    )))
+    ))
 }
 
 fn to_batch(schema: &SchemaRef, layout: ListLayout, view: &PackedRowsView, file: &str) -> Result<RecordBatch> {
+    check_segments(file, view)?;
     let (cap, n) = (view.capacity, view.num_rows);
     let mask = Int8Array::new(ScalarBuffer::new(Buffer::from_slice_ref(view.attention_mask), 0, view.attention_mask.len()), None);
     let cols: Vec<ArrayRef> = vec![
@@ -638,9 +777,9 @@ fn to_batch(schema: &SchemaRef, layout: ListLayout, view: &PackedRowsView, file:
         tok_column(layout, cap, n, DataType::Int32, Arc::new(i32_values(view.labels))),
         tok_column(layout, cap, n, DataType::Int32, Arc::new(i32_values(view.position_ids))),
         tok_column(layout, cap, n, DataType::Int8, Arc::new(mask)),
-        seg_column(file, "length", view, view.segment_length)?,
-        seg_column(file, "document index", view, view.segment_doc)?,
-        seg_column(file, "start", view, view.segment_start)?,
+        seg_column(view, view.segment_length),
+        seg_column(view, view.segment_doc),
+        seg_column(view, view.segment_start),
     ];
     RecordBatch::try_new(schema.clone(), cols).map_err(|e| Error::InvalidRows { detail: e.to_string() })
 }

@@ -425,17 +425,19 @@ fn written_rows_read_back_exactly_in_every_format_and_layout() {
     let md = r.metadata().clone();
     assert_eq!(md.num_row_groups(), rows.num_rows.div_ceil(7), "row groups of 7 rows");
     assert!((0..md.num_row_groups() - 1).all(|g| md.row_group(g).num_rows() == 7));
-    // Dictionary on by default; `dictionary: false` turns it off for token
-    // ids and labels only.
-    let has_dict = |md: &parquet::file::metadata::ParquetMetaData, name: &str| {
-        let c = md.row_group(0).columns().iter().find(|c| c.column_path().string().starts_with(name)).unwrap().clone();
-        c.dictionary_page_offset().is_some()
+    // Dictionary off by default; `dictionary: true` turns it on for token
+    // ids and labels only. Positions and the mask are delta-encoded.
+    let chunk = |md: &parquet::file::metadata::ParquetMetaData, name: &str| {
+        md.row_group(0).columns().iter().find(|c| c.column_path().string().starts_with(name)).unwrap().clone()
     };
-    assert!(has_dict(&md, "input_ids") && has_dict(&md, "labels") && has_dict(&md, "position_ids"));
-    let nd = dir.path().join("nodict.parquet");
-    write_rows(&nd, &PackedRowsView::from(&rows), &WriteOptions { dictionary: false, ..Default::default() }).unwrap();
+    let has_dict = |md: &parquet::file::metadata::ParquetMetaData, name: &str| chunk(md, name).dictionary_page_offset().is_some();
+    let delta = |md: &parquet::file::metadata::ParquetMetaData, name: &str| chunk(md, name).encodings().any(|e| e == parquet::basic::Encoding::DELTA_BINARY_PACKED);
+    assert!(!has_dict(&md, "input_ids") && !has_dict(&md, "labels") && !has_dict(&md, "position_ids") && !has_dict(&md, "attention_mask"));
+    assert!(delta(&md, "position_ids") && delta(&md, "attention_mask") && !delta(&md, "input_ids"));
+    let nd = dir.path().join("dict.parquet");
+    write_rows(&nd, &PackedRowsView::from(&rows), &WriteOptions { dictionary: true, ..Default::default() }).unwrap();
     let md2 = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&nd).unwrap()).unwrap().metadata().clone();
-    assert!(!has_dict(&md2, "input_ids") && !has_dict(&md2, "labels") && has_dict(&md2, "position_ids") && has_dict(&md2, "attention_mask"));
+    assert!(has_dict(&md2, "input_ids") && has_dict(&md2, "labels") && !has_dict(&md2, "position_ids") && delta(&md2, "attention_mask"));
     assert_eq!(column(&nd, "input_ids", None).tokens, rows.input_ids);
     let b = r.build().unwrap().next().unwrap().unwrap();
     let m = b.column_by_name("attention_mask").unwrap().as_fixed_size_list();
