@@ -4,13 +4,13 @@
 //!
 //! | column | type | content |
 //! |---|---|---|
-//! | `input_ids` | fixed_size_list<int32>[capacity] (or list<int32>) | tokens, padding = pad id |
+//! | `input_ids` | `fixed_size_list<int32>[capacity]` (or `list<int32>`) | tokens, padding = pad id |
 //! | `labels` | same | labels as materialised by the packer |
 //! | `position_ids` | same | positions, restarting at 0 per segment |
-//! | `attention_mask` | fixed_size_list<int8>[capacity] (or list<int8>) | 1 on tokens, 0 on padding |
-//! | `seq_lens` | list<int32> | length of each segment of the row, in row order |
-//! | `doc_ids` | list<int32> | source document index of each segment |
-//! | `doc_starts` | list<int32> | offset of each segment's first token inside its document |
+//! | `attention_mask` | `fixed_size_list<int8>[capacity]` (or `list<int8>`) | 1 on tokens, 0 on padding |
+//! | `seq_lens` | `list<int32>` | length of each segment of the row, in row order |
+//! | `doc_ids` | `list<int32>` | source document index of each segment |
+//! | `doc_starts` | `list<int32>` | offset of each segment's first token inside its document |
 //!
 //! `doc_ids`/`doc_starts` are int32 rather than uint32 because PyTorch and
 //! NumPy-based loaders handle int32 everywhere while uint32 support is
