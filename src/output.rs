@@ -108,6 +108,23 @@ pub mod v8 {
     use napi::{check_status, sys, Env, Result};
     use std::ptr;
 
+    /// A fresh V8-owned `ArrayBuffer` of `bytes` bytes: the buffer and the
+    /// start of its (zeroed) memory. Every output allocation goes through
+    /// here, so all of them are reported to the GC as they are made.
+    pub(crate) fn array_buffer(
+        env: sys::napi_env,
+        bytes: usize,
+    ) -> Result<(sys::napi_value, *mut u8)> {
+        let mut data: *mut std::ffi::c_void = ptr::null_mut();
+        let mut buffer = ptr::null_mut();
+        check_status!(
+            unsafe { sys::napi_create_arraybuffer(env, bytes, &mut data, &mut buffer) },
+            "could not allocate an output ArrayBuffer of {} bytes",
+            bytes
+        )?;
+        Ok((buffer, data.cast()))
+    }
+
     /// A fresh V8-owned typed array of `len` elements of `elem` bytes:
     /// the array and the start of its (zeroed) memory.
     fn create(
@@ -116,20 +133,13 @@ pub mod v8 {
         len: usize,
         elem: usize,
     ) -> Result<(sys::napi_value, *mut u8)> {
-        let bytes = len * elem;
-        let mut data: *mut std::ffi::c_void = ptr::null_mut();
-        let mut buffer = ptr::null_mut();
-        check_status!(
-            unsafe { sys::napi_create_arraybuffer(env, bytes, &mut data, &mut buffer) },
-            "could not allocate an output ArrayBuffer of {} bytes",
-            bytes
-        )?;
+        let (buffer, data) = array_buffer(env, len * elem)?;
         let mut array = ptr::null_mut();
         check_status!(
             unsafe { sys::napi_create_typedarray(env, kind, len, buffer, 0, &mut array) },
             "could not create an output typed array"
         )?;
-        Ok((array, data.cast()))
+        Ok((array, data))
     }
 
     /// Where an output's elements are: still in the core's `Vec` (copied
@@ -360,18 +370,12 @@ impl ToNapiValue for NativePacking {
         ];
         let bytes = std::mem::size_of_val(&header)
             + arrays.iter().map(|a| std::mem::size_of_val(*a)).sum::<usize>();
-        let mut data: *mut std::ffi::c_void = std::ptr::null_mut();
-        let mut buffer = std::ptr::null_mut();
-        napi::check_status!(
-            unsafe { sys::napi_create_arraybuffer(env, bytes, &mut data, &mut buffer) },
-            "could not allocate an output ArrayBuffer of {} bytes",
-            bytes
-        )?;
+        let (buffer, data) = v8::array_buffer(env, bytes)?;
         // SAFETY: napi gave `bytes` writable bytes at `data`, exactly the
         // header plus the arrays; every source is a live slice of the sizes
         // summed above, and none overlaps V8's fresh allocation.
         unsafe {
-            let mut at = data.cast::<u8>();
+            let mut at = data;
             let header_bytes = std::mem::size_of_val(&header);
             std::ptr::copy_nonoverlapping(header.as_ptr().cast::<u8>(), at, header_bytes);
             at = at.add(header_bytes);
