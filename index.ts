@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { resolveNative, nodeHost, type Candidate } from './loader'
 import type * as NativeModule from './native'
-import type { NativePackedRows, NativePrefixMerge, NativeRowsOptions, NativeStreamBins, NativeStreamPacker, NativeStrategyOptions, ErrorCode as NativeErrorCode, StrategyName } from './native'
+import type { NativePackedRows, NativePrefixMerge, NativeRowsOptions, NativeStreamPacker, NativeStrategyOptions, ErrorCode as NativeErrorCode, StrategyName } from './native'
 
 export { NativeLoadError } from './loader'
 
@@ -932,22 +932,43 @@ export async function packRowsAsync(docs: Docs, options: AsyncRowsOptions): Prom
  * `binIds[i]` (bins are numbered in opening order, as `pack()` numbers them)
  * and holds the push indices `items[offsets[i] .. offsets[i + 1]]` in
  * placement order.
+ *
+ * It keeps the addon's flat layout `[numBins, numItems, binIds..., offsets...,
+ * items...]` in a plain array, copied once per batch, and makes each typed
+ * array on its first read: a per-document stream closes a bin every few
+ * pushes, and a typed array with its own backing store costs about as much
+ * as several pushes, so a caller that only counts bins, or reads one of the
+ * arrays, should not pay for three of them per closed bin.
  */
 export class StreamBins {
-  readonly binIds: Float64Array
-  readonly offsets: Uint32Array
-  readonly items: Float64Array
+  readonly #raw: ArrayLike<number>
+  #binIds?: Float64Array
+  #offsets?: Uint32Array
+  #items?: Float64Array
   /** @internal */
-  constructor(n: NativeStreamBins) {
-    this.binIds = n.bins
-    this.offsets = n.offsets
-    this.items = n.items
+  constructor(raw: ArrayLike<number>) {
+    this.#raw = raw
   }
   get numBins(): number {
-    return this.binIds.length
+    return this.#raw[0]
+  }
+  get binIds(): Float64Array {
+    return (this.#binIds ??= this.#slice(Float64Array, 2, this.#raw[0]))
+  }
+  get offsets(): Uint32Array {
+    return (this.#offsets ??= this.#slice(Uint32Array, 2 + this.#raw[0], this.#raw[0] + 1))
+  }
+  get items(): Float64Array {
+    return (this.#items ??= this.#slice(Float64Array, 3 + 2 * this.#raw[0], this.#raw[1]))
+  }
+  #slice<T extends Float64Array | Uint32Array>(kind: { new (n: number): T }, at: number, n: number): T {
+    const out = new kind(n)
+    for (let i = 0; i < n; i++) out[i] = this.#raw[at + i]
+    return out
   }
   bin(i: number): Float64Array {
-    return this.items.subarray(this.offsets[i], this.offsets[i + 1])
+    const offsets = this.offsets
+    return this.items.subarray(offsets[i], offsets[i + 1])
   }
   /** `[binId, items]` pairs as plain arrays. */
   toArray(): [number, number[]][] {
@@ -955,7 +976,9 @@ export class StreamBins {
   }
 }
 
-const NO_BINS = new StreamBins({ bins: new Float64Array(0), offsets: new Uint32Array(1), items: new Float64Array(0) })
+const NO_BINS = new StreamBins([0, 0, 0])
+/** Slots up to which `StreamPacker` copies closed bins into a plain array rather than a typed one (a per-document push closes one or two bins: tens of slots). */
+const SMALL_TAKE = 256
 
 export interface StreamOptions extends RowsOptions {
   /**
@@ -1017,18 +1040,20 @@ export class StreamPacker {
     return this.#n.pending
   }
 
-  /** The closed bins waiting in the addon, as a fresh `StreamBins` (copied out of the scratch buffer). */
+  /** The closed bins waiting in the addon, as a fresh `StreamBins` (one copy out of the scratch buffer, grown to fit when a batch does not). */
   #take(): StreamBins {
-    const s = this.#scratch
-    const used = this.#takeInto(s)
+    let used = this.#takeInto(this.#scratch)
     if (used < 0) {
-      this.#scratch = new Float64Array(s.length * 4)
-      return new StreamBins(this.#n.takeBins())
+      this.#scratch = new Float64Array(Math.max(-used, 2 * this.#scratch.length))
+      used = this.#takeInto(this.#scratch)
     }
-    const nb = s[0]
-    const at = 2 + nb
-    const items = at + nb + 1
-    return new StreamBins({ bins: s.slice(2, at), offsets: new Uint32Array(s.subarray(at, items)), items: s.slice(items, items + s[1]) })
+    const s = this.#scratch
+    // A few bins (a per-document push): a plain array, no backing store to
+    // allocate. A big batch: one bulk copy, cheaper than an element loop.
+    if (used > SMALL_TAKE) return new StreamBins(s.slice(0, used))
+    const raw = new Array<number>(used)
+    for (let i = 0; i < used; i++) raw[i] = s[i]
+    return new StreamBins(raw)
   }
 
   push(length: number): StreamBins

@@ -29,7 +29,7 @@ export declare class NativePackJob {
 
 /**
  * A streaming packer. Lengths mode: pushes return how many closed bins are
- * waiting in [`NativeStreamPacker::take_bins`]. Tokens mode: pushes return
+ * waiting, read with `takeInto` (see [`NativeStreamPacker::fast_lengths`]). Tokens mode: pushes return
  * the rows of the bins that closed. Memory: the open bins' items (and, in
  * tokens mode, only their tokens), or one window.
  */
@@ -39,7 +39,7 @@ export declare class NativeStreamPacker {
    * the open bins of online `ff`/`bf`/`wf`.
    */
   constructor(capacity?: number | undefined | null, strategy?: string | undefined | null, extra?: NativeStrategyOptions | undefined | null, rows?: NativeRowsOptions | undefined | null, window?: number | undefined | null, maxOpen?: number | undefined | null)
-  /** Pushes one length; returns how many closed bins wait in `takeBins`. */
+  /** Pushes one length; returns how many closed bins wait for `takeInto`. */
   pushLength(len: number): number
   /**
    * Two plain functions over this stream's state for the per-document
@@ -58,8 +58,6 @@ export declare class NativeStreamPacker {
   pushLengths(lengths: Uint32Array | Float64Array): number
   /** Closes every open bin (lengths mode); returns the waiting bin count. */
   flushLengths(): number
-  /** The closed bins waiting since the last call, in closing order. */
-  takeBins(): NativeStreamBins
   /**
    * Pushes documents (flat tokens + offsets); returns the rows of the bins
    * that closed. The whole batch is checked first: an error leaves the
@@ -294,17 +292,6 @@ export interface NativeStrategyOptions {
   capacities?: Array<number>
   weights?: Array<number>
   layouts?: Array<Array<number>>
-}
-
-/**
- * Bins closed by a lengths-mode stream: bin `i` has number `bins[i]` and
- * items (push indices) `items[offsets[i]..offsets[i + 1]]`. Numbers are
- * `f64` (exact up to 2^53; a stream may pass 2^32 items).
- */
-export interface NativeStreamBins {
-  bins: Float64Array
-  offsets: Uint32Array
-  items: Float64Array
 }
 
 /** Every document of a file as flat tokens + offsets. */

@@ -227,6 +227,25 @@ describe('StreamPacker', () => {
     expect((p.flush() as StreamBins).toArray()).toEqual([[2, [3]]])
   })
 
+
+  it('StreamBins arrays agree with toArray, also for a batch larger than the scratch buffer', () => {
+    // 3,000 items of length 1 at capacity 1 close 3,000 bins in one pushMany:
+    // ~12k slots, past the first 256-slot scratch, so the grow-and-retake path runs.
+    const p = new StreamPacker({ capacity: 1, strategy: 'nf' })
+    const b = p.pushMany(new Uint32Array(3000).fill(1))
+    expect(b.numBins).toBe(3000)
+    expect(b.binIds).toBeInstanceOf(Float64Array)
+    expect(b.offsets).toBeInstanceOf(Uint32Array)
+    expect(b.items).toBeInstanceOf(Float64Array)
+    expect(Array.from(b.binIds)).toEqual(Array.from({ length: 3000 }, (_, i) => i))
+    expect(Array.from(b.offsets)).toEqual(Array.from({ length: 3001 }, (_, i) => i))
+    expect(Array.from(b.items)).toEqual(Array.from({ length: 3000 }, (_, i) => i))
+    expect(b.binIds).toBe(b.binIds) // made once, on first read
+    const q = new StreamPacker({ capacity: 10, strategy: 'nf' })
+    for (const l of [3, 3, 3]) expect(q.push(l).numBins).toBe(0)
+    const c = q.push(5)
+    expect([Array.from(c.binIds), Array.from(c.offsets), Array.from(c.items), Array.from(c.bin(0))]).toEqual([[0], [0, 3], [0, 1, 2], [0, 1, 2]])
+  })
   it('tokens mode: streamed nf rows equal packRows nf, with bounded pending tokens', () => {
     const docs = randomDocs(11, 500, 40, true)
     const options = { capacity: 40, strategy: 'nf' as const, overflow: 'split' as const, padId: PAD, ignoreIndex: IGNORE }

@@ -548,26 +548,6 @@ impl From<core::rows::PackedRows> for NativePackedRows {
     }
 }
 
-/// Bins closed by a lengths-mode stream: bin `i` has number `bins[i]` and
-/// items (push indices) `items[offsets[i]..offsets[i + 1]]`. Numbers are
-/// `f64` (exact up to 2^53; a stream may pass 2^32 items).
-#[napi(object, object_from_js = false)]
-pub struct NativeStreamBins {
-    pub bins: v8::Float64Array,
-    pub offsets: v8::Uint32Array,
-    pub items: v8::Float64Array,
-}
-
-impl From<core::rows::StreamBins> for NativeStreamBins {
-    fn from(b: core::rows::StreamBins) -> Self {
-        NativeStreamBins {
-            bins: js_array(b.bins.into_iter().map(|x| x as f64).collect()),
-            offsets: js_array(b.offsets.into_iter().map(|x| x as u32).collect()),
-            items: js_array(b.items.into_iter().map(|x| x as f64).collect()),
-        }
-    }
-}
-
 /// Shared-prefix merge (see `seqpack_core::rows::PrefixMerge`).
 #[napi(object, object_from_js = false)]
 pub struct NativePrefixMerge {

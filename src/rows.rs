@@ -3,7 +3,7 @@
 
 use crate::convert::{self, js_number, NativeOptions, NativeRowsOptions, NativeStrategyOptions};
 use crate::errors::{guard, Failure};
-use crate::output::{v8, NativePackedRows, NativePrefixMerge, NativeStreamBins, RowArrays};
+use crate::output::{v8, NativePackedRows, NativePrefixMerge, RowArrays};
 use crate::{CancelToken, Work};
 use napi::bindgen_prelude::*;
 use napi::bindgen_prelude::{ToNapiValue, TypeName, ValueType};
@@ -409,7 +409,7 @@ impl Stream {
 }
 
 /// A streaming packer. Lengths mode: pushes return how many closed bins are
-/// waiting in [`NativeStreamPacker::take_bins`]. Tokens mode: pushes return
+/// waiting, read with `takeInto` (see [`NativeStreamPacker::fast_lengths`]). Tokens mode: pushes return
 /// the rows of the bins that closed. Memory: the open bins' items (and, in
 /// tokens mode, only their tokens), or one window.
 #[napi]
@@ -461,7 +461,7 @@ impl NativeStreamPacker {
         })
     }
 
-    /// Pushes one length; returns how many closed bins wait in `takeBins`.
+    /// Pushes one length; returns how many closed bins wait for `takeInto`.
     #[napi(js_name = "pushLength")]
     pub fn push_length(&mut self, env: Env, len: f64) -> Result<u32> {
         guard(&env, || self.s.borrow_mut().push_length(len))
@@ -525,12 +525,6 @@ impl NativeStreamPacker {
             s.packer.flush(&mut s.closed)?;
             Ok(s.closed.len() as u32)
         })
-    }
-
-    /// The closed bins waiting since the last call, in closing order.
-    #[napi(js_name = "takeBins")]
-    pub fn take_bins(&mut self) -> NativeStreamBins {
-        std::mem::take(&mut self.s.borrow_mut().closed).into()
     }
 
     /// Pushes documents (flat tokens + offsets); returns the rows of the bins
@@ -687,7 +681,7 @@ unsafe fn throw(env: napi::sys::napi_env, e: Error) -> napi::sys::napi_value {
 }
 
 /// `push(length)`: pushes one length, returns how many closed bins wait
-/// (read them with `takeInto` or `takeBins`). Errors as `pushLength`.
+/// (read them with `takeInto`). Errors as `pushLength`.
 unsafe extern "C" fn fast_push(
     env: napi::sys::napi_env,
     info: napi::sys::napi_callback_info,
@@ -713,8 +707,9 @@ unsafe extern "C" fn fast_push(
 
 /// `takeInto(scratch)`: moves the waiting closed bins into `scratch` (a
 /// `Float64Array`) as `[numBins, numItems, binIds..., offsets (numBins + 1)...,
-/// items...]` and returns the number of slots written; or returns -1 and
-/// leaves the bins waiting (for `takeBins`) if they do not fit.
+/// items...]` and returns the number of slots written; or, if they do not
+/// fit, leaves the bins waiting and returns minus the slots they need (the
+/// caller grows its scratch and calls again: one form for closed bins).
 unsafe extern "C" fn fast_take(
     env: napi::sys::napi_env,
     info: napi::sys::napi_callback_info,
@@ -770,13 +765,13 @@ unsafe extern "C" fn fast_take(
 }
 
 /// `bins` flattened into `out` as `fast_take` lays it out; the slots written,
-/// or -1 if they do not fit.
+/// or minus the slots needed if they do not fit.
 fn write_bins(bins: &StreamBins, out: &mut [f64]) -> i64 {
     let nb = bins.len();
     let ni = bins.items.len();
     let need = 2 + nb + (nb + 1) + ni;
     if need > out.len() {
-        return -1;
+        return -(need as i64);
     }
     let (head, rest) = out.split_at_mut(2);
     head[0] = nb as f64;
