@@ -72,7 +72,8 @@ pub fn run(
     let assignment = match (req.strategy(), req.options()) {
         // The incremental rules the streaming packer drives too, so a stream
         // gives the bins of the batch run by construction.
-        (s @ (Strategy::Nf | Strategy::Ff | Strategy::Bf | Strategy::Wf), _) => {
+        (Strategy::Nf, _) => return online::next_fit_packing(lengths, c, ctl),
+        (s @ (Strategy::Ff | Strategy::Bf | Strategy::Wf), _) => {
             online::run(s, lengths, c, 0, ctl)?
         }
         (Strategy::Hk, &Options::HarmonicK { k }) => online::run(Strategy::Hk, lengths, c, k, ctl)?,

@@ -44,7 +44,7 @@
 use super::order;
 use crate::control::Control;
 use crate::error::{ErrorKind, PackError, Result};
-use crate::packing::Assignment;
+use crate::packing::{Assignment, Packing};
 use crate::placement::{
     bins_estimate, DenseIndex, MaxTree, RemainingIndex, SparseIndex, DENSE_LIMIT,
 };
@@ -71,6 +71,31 @@ pub fn run(
         OnlinePacker::Hk(r) => batch(r, lengths, capacity, ctl)?,
     };
     Ok(assignment)
+}
+
+/// Next-Fit straight to a [`Packing`], one pass. Its bins hold consecutive
+/// runs of the input (bin numbers never decrease), so the items are the
+/// identity and a bin starts where its number first appears: no assignment
+/// to scatter into bins afterwards, which on a rule this cheap cost more than
+/// the packing itself. Same [`NextFitRule`] as the stream drives, so the bins
+/// are those of [`run`] and of a stream by construction. `O(n)`.
+pub fn next_fit_packing(lengths: &[u32], capacity: u32, ctl: &Control) -> Result<Packing> {
+    let mut rule = NextFitRule::new(capacity);
+    let hint = bins_estimate(lengths, capacity);
+    let mut bin_offsets = Vec::with_capacity(hint + 1);
+    let mut bin_loads: Vec<u32> = Vec::with_capacity(hint);
+    for (i, &len) in lengths.iter().enumerate() {
+        ctl.checkpoint(i)?;
+        crate::guard::check_length(i as u32, len, capacity)?;
+        if rule.push(len, &mut ()).bin as usize == bin_loads.len() {
+            bin_offsets.push(i as u32);
+            bin_loads.push(0);
+        }
+        // At most `capacity`: the rule opened a new bin rather than overfill.
+        *bin_loads.last_mut().expect("a bin is open") += len;
+    }
+    bin_offsets.push(lengths.len() as u32);
+    Ok(Packing::uniform(order::identity(lengths.len()), bin_offsets, bin_loads))
 }
 
 /// The batch loop: every item in input order through `rule`. `O(n)` pushes.
