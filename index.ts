@@ -177,46 +177,64 @@ function fromNative(err: unknown): unknown {
   return err
 }
 
-/** `[path, slot]` of every metric: `numBins` or `utilisation.mean`. */
-const METRIC_SLOTS: readonly (readonly [string, string | undefined, number])[] = contract.metricsLayout.map((path, i) => {
-  const [a, b] = path.split('.')
-  return [a, b, i] as const
-})
+/**
+ * Slot of each name in one of the addon's `f64` layouts (see `contract`). A
+ * name the addon does not list is an error here, at load, not a silent
+ * `undefined` in every result.
+ */
+function slotsOf(layout: readonly string[], what: string) {
+  const index: Readonly<Record<string, number>> = Object.fromEntries(layout.map((name, i) => [name, i]))
+  return (name: string): number => {
+    const i = index[name]
+    if (i === undefined) throw new Error(`seqpack: the native addon's ${what} layout has no slot ${name}; the addon and this package do not match`)
+    return i
+  }
+}
 
 /**
- * Header slot of each name in the addon's packing layout (`numBins`,
- * `utilisation.mean`, `groupOffsets.length`, ...; see `contract`). A name
- * the addon does not list is an error here, at load, not a silent `undefined`
- * in every result.
+ * The one decoder of {@link PackMetrics}, for any addon layout that names
+ * them: `pack()`'s result header (`contract.packingLayout`) and the metrics
+ * array of rows and CLI summaries (`contract.metricsLayout`). Slots are
+ * resolved once, at load.
  */
-const PACKING_SLOTS: Readonly<Record<string, number>> = Object.fromEntries(contract.packingLayout.map((name, i) => [name, i]))
-const slot = (name: string): number => {
-  const i = PACKING_SLOTS[name]
-  if (i === undefined) throw new Error(`seqpack: the native addon's packing layout has no slot ${name}; the addon and this package do not match`)
-  return i
+function metricsDecoder(slot: (name: string) => number): (h: Float64Array) => PackMetrics {
+  const four = (name: string) => [slot(`${name}.mean`), slot(`${name}.std`), slot(`${name}.min`), slot(`${name}.max`)] as const
+  const [numBins, numItems, totalTokens, totalCapacity, paddingTokens, efficiency, lowerBoundL1, lowerBound, gap] = ['numBins', 'numItems', 'totalTokens', 'totalCapacity', 'paddingTokens', 'efficiency', 'lowerBoundL1', 'lowerBound', 'gap'].map(slot)
+  const [u, c] = [four('utilisation'), four('itemsPerBin')]
+  return (h) => ({
+    numBins: h[numBins],
+    numItems: h[numItems],
+    totalTokens: h[totalTokens],
+    totalCapacity: h[totalCapacity],
+    paddingTokens: h[paddingTokens],
+    efficiency: h[efficiency],
+    utilisation: { mean: h[u[0]], std: h[u[1]], min: h[u[2]], max: h[u[3]] },
+    itemsPerBin: { mean: h[c[0]], std: h[c[1]], min: h[c[2]], max: h[c[3]] },
+    lowerBoundL1: h[lowerBoundL1],
+    lowerBound: h[lowerBound],
+    gap: h[gap],
+  })
 }
-/** Header slots of a `Summary` property (`utilisation`, `itemsPerBin`): mean, std, min, max. */
-const summarySlots = (name: string) => [slot(`${name}.mean`), slot(`${name}.std`), slot(`${name}.min`), slot(`${name}.max`)] as const
+
+const slot = slotsOf(contract.packingLayout, 'packing')
+const packingMetrics = metricsDecoder(slot)
+const decodeMetrics = metricsDecoder(slotsOf(contract.metricsLayout, 'metrics'))
 const HEADER = contract.packingLayout.length
+/** Header slots beyond the metrics. */
 const S = {
-  numBins: slot('numBins'),
-  numItems: slot('numItems'),
-  totalTokens: slot('totalTokens'),
-  totalCapacity: slot('totalCapacity'),
-  paddingTokens: slot('paddingTokens'),
-  efficiency: slot('efficiency'),
-  utilisation: summarySlots('utilisation'),
-  itemsPerBin: summarySlots('itemsPerBin'),
-  lowerBoundL1: slot('lowerBoundL1'),
-  lowerBound: slot('lowerBound'),
-  gap: slot('gap'),
   binCapacities: slot('binCapacities.length'),
   groupOffsets: slot('groupOffsets.length'),
   groupBalance: ['numGroups', 'tokenSpreadMean', 'tokenSpreadMax', 'attentionSpreadMean', 'attentionSpreadMax'].map((k) => slot(`groupBalance.${k}`)),
 }
-const summary = (h: Float64Array, [mean, std, min, max]: readonly number[]): Summary => ({ mean: h[mean], std: h[std], min: h[min], max: h[max] })
 
-/** The result of a packing. Arrays are views of memory owned by the native side, not copies. */
+/**
+ * The result of a packing. Its arrays (`items`, `binOffsets`, `binLoads`, and
+ * `binCapacities`/`groupOffsets` when present) are views of ONE `ArrayBuffer`
+ * that V8 owns (one allocation per call, freed by the garbage collector like
+ * any array): transferring one of them (`postMessage` or `structuredClone`
+ * with a transfer list) detaches them all, and `items.buffer` holds the whole
+ * result. Copy an array with `.slice()` to keep or send it alone.
+ */
 export class PackResult {
   /** Input indices, bin after bin. */
   readonly items: Uint32Array
@@ -262,8 +280,8 @@ export class PackResult {
    */
   constructor(buf: ArrayBuffer) {
     const h = new Float64Array(buf, 0, HEADER)
-    const numBins = h[S.numBins]
-    const numItems = h[S.numItems]
+    const m = packingMetrics(h)
+    const { numBins, numItems } = m
     let at = HEADER * 8
     const take = (len: number) => {
       const a = new Uint32Array(buf, at, len)
@@ -279,15 +297,15 @@ export class PackResult {
     if (groups >= 0) this.groupOffsets = take(groups)
     this.numBins = numBins
     this.numItems = numItems
-    this.totalTokens = h[S.totalTokens]
-    this.totalCapacity = h[S.totalCapacity]
-    this.paddingTokens = h[S.paddingTokens]
-    this.efficiency = h[S.efficiency]
-    this.utilisation = summary(h, S.utilisation)
-    this.itemsPerBin = summary(h, S.itemsPerBin)
-    this.lowerBoundL1 = h[S.lowerBoundL1]
-    this.lowerBound = h[S.lowerBound]
-    this.gap = h[S.gap]
+    this.totalTokens = m.totalTokens
+    this.totalCapacity = m.totalCapacity
+    this.paddingTokens = m.paddingTokens
+    this.efficiency = m.efficiency
+    this.utilisation = m.utilisation
+    this.itemsPerBin = m.itemsPerBin
+    this.lowerBoundL1 = m.lowerBoundL1
+    this.lowerBound = m.lowerBound
+    this.gap = m.gap
     this.paddingRatio = numBins === 0 ? 0 : 1 - this.efficiency
     if (groups >= 0) {
       const [numGroups, tokenSpreadMean, tokenSpreadMax, attentionSpreadMean, attentionSpreadMax] = S.groupBalance.map((i) => h[i])
@@ -702,15 +720,6 @@ export interface OverflowCounts {
   dropped: number
   /** Tokens left out by `'truncate'` and `'drop'`. */
   tokensLost: number
-}
-
-function decodeMetrics(m: Float64Array): PackMetrics {
-  const out: Record<string, number | Record<string, number>> = {}
-  for (const [a, b, i] of METRIC_SLOTS) {
-    if (b === undefined) out[a] = m[i]
-    else ((out[a] ??= {}) as Record<string, number>)[b] = m[i]
-  }
-  return out as unknown as PackMetrics
 }
 
 /**

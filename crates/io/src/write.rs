@@ -34,6 +34,7 @@ use parquet::basic::{Compression as PqCompression, Encoding, ZstdLevel};
 use parquet::column::writer::{get_column_writer, ColumnCloseResult, ColumnWriter};
 use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterPropertiesPtr};
 use parquet::file::writer::{SerializedFileWriter, SerializedPageWriter, TrackedWrite};
+use seqpack_core::parallel::{machine_threads, Workers};
 use parquet::schema::types::ColumnDescPtr;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -454,11 +455,6 @@ fn current_umask() -> u32 {
     })
 }
 
-/// Threads for Parquet encoding: the machine's available parallelism.
-fn parallelism() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
-}
-
 /// The Parquet sink's partial row group, copied, carried from one `write` to
 /// the next: the per-token columns (ids, labels, positions; mask) and the
 /// segment arrays (length, document, start) with per-row offsets from 0.
@@ -629,7 +625,7 @@ impl ParquetSink {
             let p = std::mem::take(&mut self.pending);
             self.encode(file, &[p.view()])?;
         }
-        let group = parallelism();
+        let group = machine_threads();
         while view.num_rows - r0 >= self.step {
             let mut parts = Vec::with_capacity(group);
             while parts.len() < group && view.num_rows - r0 >= self.step {
@@ -652,10 +648,11 @@ impl ParquetSink {
         self.encode(file, &[p.view()])
     }
 
-    /// Encodes `groups` as consecutive row groups.
+    /// Encodes `groups` as consecutive row groups: every (column, group)
+    /// chunk is one job on the core's worker pool (the caller works too), the
+    /// per-token columns first since they are the largest; the chunks are
+    /// then appended in file order on this thread.
     fn encode(&mut self, file: &str, groups: &[PackedRowsView]) -> Result<()> {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        use std::sync::Mutex;
         let cap = groups[0].capacity as usize;
         let cells = groups.iter().map(|g| g.num_rows).max().unwrap_or(0) * cap;
         if self.tok_rep.len() < cells {
@@ -664,49 +661,37 @@ impl ParquetSink {
         }
         let segs: Vec<SegmentLists> = groups.iter().map(SegmentLists::new).collect();
         let cols = self.leaves.len();
-        // Jobs (column, group): the four per-token columns of every group
-        // first (largest), then the segment lists.
-        let jobs: Vec<(usize, usize)> = (0..cols).flat_map(|c| (0..groups.len()).map(move |g| (c, g))).collect();
-        let results: Vec<Mutex<Option<parquet::errors::Result<Chunk>>>> = (0..jobs.len()).map(|_| Mutex::new(None)).collect();
-        let next = AtomicUsize::new(0);
+        let ng = groups.len();
+        // Job k is column k / ng of group k % ng.
+        let jobs: Vec<std::ops::Range<usize>> = (0..cols * ng).map(|k| k..k + 1).collect();
         let (props, leaves, tok_def, tok_rep) = (&self.props, &self.leaves, &self.tok_def, &self.tok_rep);
-        let work = || loop {
-            let k = next.fetch_add(1, Ordering::Relaxed);
-            if k >= jobs.len() {
-                break;
-            }
-            let (c, g) = jobs[k];
-            let v = &groups[g];
-            let n = v.num_rows * cap;
-            let (def, rep) = (&tok_def[..n], &tok_rep[..n]);
-            let hint = n; // about a byte per cell once compressed, at most
-            let r = match c {
-                0 => encode_chunk(&leaves[c], props, v.input_ids, def, rep, hint),
-                1 => encode_chunk(&leaves[c], props, v.labels, def, rep, hint),
-                2 => encode_chunk(&leaves[c], props, v.position_ids, def, rep, hint),
-                3 => {
-                    let mask: Vec<i32> = v.attention_mask.iter().map(|&m| i32::from(m)).collect();
-                    encode_chunk(&leaves[c], props, &mask, def, rep, hint / 16)
-                }
-                _ => {
-                    let s = &segs[g];
-                    encode_chunk(&leaves[c], props, &s.values[c - 4], &s.def, &s.rep, s.def.len() * 4)
-                }
-            };
-            *results[g * cols + c].lock().unwrap() = Some(r);
-        };
-        std::thread::scope(|s| {
-            for _ in 1..parallelism().min(jobs.len()) {
-                s.spawn(work);
-            }
-            work();
-        });
-        let mut results = results.into_iter();
+        let workers = Workers::new(machine_threads());
+        let mut results: Vec<Option<parquet::errors::Result<Chunk>>> = workers
+            .map(&jobs, |k, _| {
+                let (c, g) = (k / ng, k % ng);
+                let v = &groups[g];
+                let n = v.num_rows * cap;
+                let (def, rep) = (&tok_def[..n], &tok_rep[..n]);
+                let hint = n; // about a byte per cell once compressed, at most
+                Some(match c {
+                    0 => encode_chunk(&leaves[c], props, v.input_ids, def, rep, hint),
+                    1 => encode_chunk(&leaves[c], props, v.labels, def, rep, hint),
+                    2 => encode_chunk(&leaves[c], props, v.position_ids, def, rep, hint),
+                    3 => {
+                        let mask: Vec<i32> = v.attention_mask.iter().map(|&m| i32::from(m)).collect();
+                        encode_chunk(&leaves[c], props, &mask, def, rep, hint / 16)
+                    }
+                    _ => {
+                        let s = &segs[g];
+                        encode_chunk(&leaves[c], props, &s.values[c - 4], &s.def, &s.rep, s.def.len() * 4)
+                    }
+                })
+            });
         let err = |e| parquet_write_err(file, e);
-        for _ in groups {
+        for g in 0..ng {
             let mut rg = self.writer.next_row_group().map_err(err)?;
-            for _ in 0..cols {
-                let (bytes, close) = results.next().unwrap().into_inner().unwrap().expect("every chunk encoded").map_err(err)?;
+            for c in 0..cols {
+                let (bytes, close) = results[c * ng + g].take().expect("every chunk encoded once").map_err(err)?;
                 rg.append_column(&bytes, close).map_err(err)?;
             }
             rg.close().map_err(err)?;
