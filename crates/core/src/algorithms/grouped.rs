@@ -35,6 +35,7 @@ use super::order;
 use crate::control::Control;
 use crate::error::Result;
 use crate::guard;
+use crate::metrics::LengthProfile;
 use crate::packing::{Assignment, Packing};
 use crate::parallel::Workers;
 use crate::placement::{DenseIndex, RatioIndex, RemainingIndex, SparseIndex, DENSE_LIMIT};
@@ -66,7 +67,18 @@ pub fn ogbfd(
     max_len: u32,
     ctl: &Control,
 ) -> Result<Packing> {
-    let order = order::decreasing(lengths, max_len);
+    Ok(ogbfd_profiled(lengths, capacity, group_size, max_len, ctl)?.0)
+}
+
+/// [`ogbfd`] with the lengths' multiset it sorted by, for the metrics.
+pub fn ogbfd_profiled(
+    lengths: &[u32],
+    capacity: u32,
+    group_size: u32,
+    max_len: u32,
+    ctl: &Control,
+) -> Result<(Packing, LengthProfile)> {
+    let (order, profile) = order::decreasing_profiled(lengths, max_len);
     ctl.check()?;
     let (bin_of, groups) = grouped_best_fit(capacity)(lengths, &order, capacity, group_size, ctl)?;
     let num_bins = groups * group_size as usize;
@@ -77,7 +89,7 @@ pub fn ogbfd(
     }
     .into_packing(lengths);
     p.group_offsets = Some(uniform_group_offsets(groups, group_size));
-    Ok(p)
+    Ok((p, profile))
 }
 
 /// The OGBFD loop over items in `order` (already decreasing), compiled for
@@ -202,11 +214,27 @@ pub fn ogbfdp(
     workers: &Workers,
     ctl: &Control,
 ) -> Result<Packing> {
+    Ok(ogbfdp_profiled(
+        lengths, capacity, group_size, max_len, threads, workers, ctl,
+    )?
+    .0)
+}
+
+/// [`ogbfdp`] with the lengths' multiset it sorted by, for the metrics.
+pub fn ogbfdp_profiled(
+    lengths: &[u32],
+    capacity: u32,
+    group_size: u32,
+    max_len: u32,
+    threads: usize,
+    workers: &Workers,
+    ctl: &Control,
+) -> Result<(Packing, LengthProfile)> {
     let t = threads.clamp(1, lengths.len().max(1));
     if t == 1 {
-        return ogbfd(lengths, capacity, group_size, max_len, ctl);
+        return ogbfd_profiled(lengths, capacity, group_size, max_len, ctl);
     }
-    let order = order::decreasing(lengths, max_len);
+    let (order, profile) = order::decreasing_profiled(lengths, max_len);
     ctl.check()?;
     let g = group_size as usize;
     let shares: Vec<Vec<u32>> = (0..t)
@@ -253,7 +281,7 @@ pub fn ogbfdp(
     }
     .into_packing(lengths);
     p.group_offsets = Some(uniform_group_offsets(total_groups, group_size));
-    Ok(p)
+    Ok((p, profile))
 }
 
 // ---------------------------------------------------------------------------

@@ -44,6 +44,7 @@
 use super::{order, runs};
 use crate::control::Control;
 use crate::error::Result;
+use crate::metrics::LengthProfile;
 use crate::packing::{Assignment, Packing};
 use crate::parallel::Workers;
 use crate::placement::{self, BestFit, DenseIndex, SparseIndex, DENSE_LIMIT};
@@ -93,8 +94,24 @@ pub fn obfd_packing_with(
     workers: &Workers,
     ctl: &Control,
 ) -> Result<Packing> {
+    Ok(obfd_packing_profiled(lengths, capacity, max_len, workers, ctl)?.0)
+}
+
+/// [`obfd_packing_with`] together with the lengths' multiset it sorted by
+/// (the run engine's histogram, or the comparison/radix sort's distinct
+/// sizes on the sparse path), for [`Metrics::compute_profiled`](crate::Metrics::compute_profiled).
+pub fn obfd_packing_profiled(
+    lengths: &[u32],
+    capacity: u32,
+    max_len: u32,
+    workers: &Workers,
+    ctl: &Control,
+) -> Result<(Packing, LengthProfile)> {
     if !order::histogram_pays(lengths.len(), max_len) {
-        return Ok(obfd(lengths, capacity, max_len, ctl)?.into_packing(lengths));
+        let (order, profile) = order::decreasing_profiled(lengths, max_len);
+        ctl.check()?;
+        let packing = placement::best_fit(lengths, order, capacity, ctl)?.into_packing(lengths);
+        return Ok((packing, profile));
     }
     if capacity <= DENSE_LIMIT {
         runs::pack_by_runs::<BestFit<DenseIndex>>(lengths, capacity, max_len, workers, ctl)

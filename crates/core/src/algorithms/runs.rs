@@ -39,6 +39,7 @@
 use crate::control::Control;
 use crate::error::Result;
 use crate::guard;
+use crate::metrics::LengthProfile;
 use crate::packing::Packing;
 use crate::parallel::{self, Workers};
 use crate::placement::Placement;
@@ -53,6 +54,15 @@ pub(crate) struct Histogram {
     pub count: Vec<u32>,
     /// Sum of all lengths.
     pub total: u64,
+}
+
+impl Histogram {
+    /// The counts as the metrics take them: the overflow slot, empty once
+    /// [`histogram`] succeeded, dropped.
+    pub fn into_profile(mut self) -> LengthProfile {
+        self.count.pop();
+        LengthProfile::Histogram(self.count)
+    }
 }
 
 /// One pass over `lengths` (split over `workers`), `O(n + max_len)` per chunk.
@@ -217,13 +227,17 @@ impl RunPlan {
 ///
 /// Time `O(n + max_len)` plus one `P` query per run; the `O(n)` part divides
 /// by the worker count. Bins are numbered in the order they open.
+///
+/// Also returns the length histogram the placement ran over (`max_len + 1`
+/// slots), so the metrics bound the optimum from it instead of counting
+/// the input a second time.
 pub fn pack_by_runs<P: Placement>(
     lengths: &[u32],
     capacity: u32,
     max_len: u32,
     workers: &Workers,
     ctl: &Control,
-) -> Result<Packing> {
+) -> Result<(Packing, LengthProfile)> {
     let hist = histogram(lengths, max_len, capacity, workers, ctl)?;
     // The placement is sequential; meanwhile another worker allocates and
     // faults in the output (a page fault per 4 KiB costs about as much as
@@ -240,7 +254,8 @@ pub fn pack_by_runs<P: Placement>(
     };
     let n = lengths.len();
     let (plan, items) = workers.join(place, || output_buffer(n, workers.threads() > 1));
-    attach(lengths, &hist, plan?, items, workers, ctl)
+    let packing = attach(lengths, &hist, plan?, items, workers, ctl)?;
+    Ok((packing, hist.into_profile()))
 }
 
 /// Turns a finished plan into the flat [`Packing`]: offsets by prefix sum,
