@@ -108,10 +108,16 @@ pub fn obfd_packing_profiled(
     ctl: &Control,
 ) -> Result<(Packing, LengthProfile)> {
     if !order::histogram_pays(lengths.len(), max_len) {
-        let (order, profile) = order::decreasing_profiled(lengths, max_len);
+        let sorted = order::decreasing_sorted(lengths, max_len);
         ctl.check()?;
-        let packing = placement::best_fit(lengths, order, capacity, ctl)?.into_packing(lengths);
-        return Ok((packing, profile));
+        let packing = placement::best_fit_packing_ordered(
+            lengths,
+            &sorted.order,
+            &sorted.ordered,
+            capacity,
+            ctl,
+        )?;
+        return Ok((packing, sorted.profile));
     }
     if capacity <= DENSE_LIMIT {
         runs::pack_by_runs::<BestFit<DenseIndex>>(lengths, capacity, max_len, workers, ctl)

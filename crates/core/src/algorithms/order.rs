@@ -16,7 +16,7 @@ use crate::metrics::LengthProfile;
 /// length's segment, and any mismatch falls back to the comparison sort,
 /// which reads each length once (see [`guard`](crate::guard)).
 pub fn decreasing(lengths: &[u32], max_len: u32) -> Vec<u32> {
-    sort_decreasing(lengths, max_len, false).0
+    sort_decreasing(lengths, max_len, false, false).order
 }
 
 /// [`decreasing`] together with the multiset of lengths it sorted, for the
@@ -27,17 +27,53 @@ pub fn decreasing(lengths: &[u32], max_len: u32) -> Vec<u32> {
 /// The profile is taken from the very values that were sorted, so it
 /// describes the order exactly even if `lengths` changes meanwhile.
 pub fn decreasing_profiled(lengths: &[u32], max_len: u32) -> (Vec<u32>, LengthProfile) {
-    sort_decreasing(lengths, max_len, true)
+    let s = sort_decreasing(lengths, max_len, true, false);
+    (s.order, s.profile)
 }
 
-fn sort_decreasing(lengths: &[u32], max_len: u32, profile: bool) -> (Vec<u32>, LengthProfile) {
+/// An order of [`decreasing`] with what the sort learned on the way.
+pub struct Sorted {
+    /// Input indices by decreasing length, ties by ascending index.
+    pub order: Vec<u32>,
+    /// `ordered[k]` is the length of item `order[k]`, as the sort read it.
+    pub ordered: Vec<u32>,
+    /// The multiset of those lengths.
+    pub profile: LengthProfile,
+}
+
+/// [`decreasing_profiled`] plus the lengths in processing order, read off
+/// the sort (the radix keys hold them; the counting sort's histogram
+/// expands to them) instead of gathered from the input at random: on a
+/// million items spread over a wide range that gather missed the cache on
+/// almost every item.
+pub fn decreasing_sorted(lengths: &[u32], max_len: u32) -> Sorted {
+    sort_decreasing(lengths, max_len, true, true)
+}
+
+/// The sort; with `profile` also the profile (else `Unknown`), with
+/// `gather` also the ordered lengths (else empty).
+fn sort_decreasing(lengths: &[u32], max_len: u32, profile: bool, gather: bool) -> Sorted {
     let n = lengths.len();
     if histogram_pays(n, max_len) {
-        if let Some((order, hist)) = counting_decreasing(lengths, max_len, profile) {
-            return (
+        if let Some((order, hist)) = counting_decreasing(lengths, max_len, profile || gather) {
+            let Some(hist) = hist else {
+                return Sorted {
+                    order,
+                    ordered: Vec::new(),
+                    profile: LengthProfile::Unknown,
+                };
+            };
+            let mut ordered = Vec::with_capacity(if gather { n } else { 0 });
+            if gather {
+                for (v, &c) in hist.iter().enumerate().rev() {
+                    ordered.extend(std::iter::repeat_n(v as u32, c as usize));
+                }
+            }
+            return Sorted {
                 order,
-                hist.map_or(LengthProfile::Unknown, LengthProfile::Histogram),
-            );
+                ordered,
+                profile: LengthProfile::Histogram(hist),
+            };
         }
     }
     let keys = if n >= RADIX_MIN_ITEMS {
@@ -47,12 +83,20 @@ fn sort_decreasing(lengths: &[u32], max_len: u32, profile: bool) -> (Vec<u32>, L
         keys.sort_unstable();
         keys
     };
-    let sizes = if profile {
-        LengthProfile::from_sorted(keys.iter().map(|&k| !((k >> 32) as u32)), false)
-    } else {
-        LengthProfile::Unknown
+    let len_of = |k: &u64| !((*k >> 32) as u32);
+    let ordered: Vec<u32> = match gather {
+        true => keys.iter().map(len_of).collect(),
+        false => Vec::new(),
     };
-    (keys.into_iter().map(|k| k as u32).collect(), sizes)
+    let sizes = match profile {
+        true => LengthProfile::from_sorted(keys.iter().map(len_of), false),
+        false => LengthProfile::Unknown,
+    };
+    Sorted {
+        order: keys.into_iter().map(|k| k as u32).collect(),
+        ordered,
+        profile: sizes,
+    }
 }
 
 /// Sort keys `(!len, index)`: ascending keys are decreasing lengths, equal
