@@ -19,8 +19,9 @@
 //! [`obfd_packing_with`] places items *by runs* over the length histogram:
 //! one index query per batch of equal-length items put in one bin, not per
 //! item. What remains linear in `n` is plain data movement: validating the
-//! input, counting the histogram, attaching item indices to their slots (a
-//! scatter), and the lower bound in the metrics. OBFDP (`obfdp`) runs exactly
+//! input, counting the histogram, and attaching item indices to their slots
+//! (a scatter); the metrics' lower bound reuses the histogram
+//! ([`obfd_packing_profiled`]), `O(max_len)`. OBFDP (`obfdp`) runs exactly
 //! those passes over input chunks on `T` [`Workers`] (chosen once, in
 //! [`super::workers_for`]); the placement itself (`O(runs log64 C)`, a few
 //! runs per bin) stays sequential. So the bins are *identical* to OBFD's for
