@@ -4,15 +4,15 @@
 //! strategy, and the profile itself must describe the input exactly.
 mod common;
 
-use common::request_with;
+use common::{request_with, Opts};
 use proptest::prelude::*;
 use seqpack_core::metrics::LengthProfile;
-use seqpack_core::{algorithms, pack, Control, Metrics, RequestBuilder};
+use seqpack_core::{algorithms, pack, Control, Metrics};
 use std::collections::BTreeMap;
 
 /// Every strategy with one capacity for all bins (the heterogeneous ones
 /// bound by L1 and take no profile), with the options they need.
-const STRATEGIES: &[(&str, fn(RequestBuilder) -> RequestBuilder)] = &[
+const STRATEGIES: &[(&str, Opts)] = &[
     ("nf", |b| b),
     ("ff", |b| b),
     ("bf", |b| b),
