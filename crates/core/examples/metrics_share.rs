@@ -39,26 +39,23 @@ fn main() {
             seqpack_core::algorithms::run_profiled(&l, &req, max, &seq, &ctl).unwrap();
         let reps = (1_000_000 / n).max(1);
         let (mut tp, mut tm, mut tr) = (Vec::new(), Vec::new(), Vec::new());
+        // Mean time of one call over `reps` calls.
+        let per_call = |f: &dyn Fn()| {
+            let t0 = Instant::now();
+            for _ in 0..reps {
+                f();
+            }
+            t0.elapsed().as_nanos() as f64 / reps as f64
+        };
         for _ in 0..rounds {
-            let t0 = Instant::now();
-            for _ in 0..reps {
+            tp.push(per_call(&|| {
                 black_box(pack(black_box(&l), &req, &ctl).unwrap());
-            }
-            tp.push(t0.elapsed().as_nanos() as f64 / reps as f64);
-            let t0 = Instant::now();
-            for _ in 0..reps {
-                black_box(Metrics::compute_profiled(
-                    black_box(&packing),
-                    &l,
-                    4096,
-                    max,
-                    &seq,
-                    black_box(&profile),
-                ));
-            }
-            tm.push(t0.elapsed().as_nanos() as f64 / reps as f64);
-            let t0 = Instant::now();
-            for _ in 0..reps {
+            }));
+            tm.push(per_call(&|| {
+                let p = black_box(&profile);
+                black_box(Metrics::compute_profiled(&packing, &l, 4096, max, &seq, p));
+            }));
+            tr.push(per_call(&|| {
                 black_box(Metrics::compute_known_max(
                     black_box(&packing),
                     &l,
@@ -66,8 +63,7 @@ fn main() {
                     max,
                     &seq,
                 ));
-            }
-            tr.push(t0.elapsed().as_nanos() as f64 / reps as f64);
+            }));
         }
         let (p, m, r) = (median(&mut tp), median(&mut tm), median(&mut tr));
         println!(

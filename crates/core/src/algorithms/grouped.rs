@@ -60,18 +60,8 @@ fn uniform_group_offsets(groups: usize, size: u32) -> Vec<u32> {
 ///   largest remaining, the one that reached that value last (the index's
 ///   LIFO rule); inside a group, among bins with equal remaining, the lowest
 ///   bin number.
+/// - Also returns the multiset of lengths the sort saw, for the metrics.
 pub fn ogbfd(
-    lengths: &[u32],
-    capacity: u32,
-    group_size: u32,
-    max_len: u32,
-    ctl: &Control,
-) -> Result<Packing> {
-    Ok(ogbfd_profiled(lengths, capacity, group_size, max_len, ctl)?.0)
-}
-
-/// [`ogbfd`] with the lengths' multiset it sorted by, for the metrics.
-pub fn ogbfd_profiled(
     lengths: &[u32],
     capacity: u32,
     group_size: u32,
@@ -204,24 +194,9 @@ fn grouped_best_fit_in<I: RemainingIndex>(
 ///
 /// Deterministic: the result depends on `T = threads`, never on scheduling
 /// or on how many threads `workers` really has (the shares are `T` whatever
-/// runs them). With `T = 1` it equals OGBFD exactly.
+/// runs them). With `T = 1` it equals OGBFD exactly. Like [`ogbfd`], also
+/// returns the multiset of lengths the sort saw.
 pub fn ogbfdp(
-    lengths: &[u32],
-    capacity: u32,
-    group_size: u32,
-    max_len: u32,
-    threads: usize,
-    workers: &Workers,
-    ctl: &Control,
-) -> Result<Packing> {
-    Ok(ogbfdp_profiled(
-        lengths, capacity, group_size, max_len, threads, workers, ctl,
-    )?
-    .0)
-}
-
-/// [`ogbfdp`] with the lengths' multiset it sorted by, for the metrics.
-pub fn ogbfdp_profiled(
     lengths: &[u32],
     capacity: u32,
     group_size: u32,
@@ -232,7 +207,7 @@ pub fn ogbfdp_profiled(
 ) -> Result<(Packing, LengthProfile)> {
     let t = threads.clamp(1, lengths.len().max(1));
     if t == 1 {
-        return ogbfd_profiled(lengths, capacity, group_size, max_len, ctl);
+        return ogbfd(lengths, capacity, group_size, max_len, ctl);
     }
     let (order, profile) = order::decreasing_profiled(lengths, max_len);
     ctl.check()?;

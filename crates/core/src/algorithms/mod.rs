@@ -112,13 +112,11 @@ pub fn run_profiled(
             return obfd::obfd_packing_profiled(lengths, c, max_len, workers, ctl)
         }
         (Strategy::Ogbfd, &Options::Groups { group_size, .. }) => {
-            return grouped::ogbfd_profiled(lengths, c, group_size, max_len, ctl)
+            return grouped::ogbfd(lengths, c, group_size, max_len, ctl)
         }
         (Strategy::Ogbfdp, &Options::Groups { group_size, .. }) => {
             let threads = threads_for(req, lengths.len());
-            return grouped::ogbfdp_profiled(
-                lengths, c, group_size, max_len, threads, workers, ctl,
-            );
+            return grouped::ogbfdp(lengths, c, group_size, max_len, threads, workers, ctl);
         }
         (Strategy::Ohgbfd | Strategy::Oshgbfd, Options::Devices { layouts, weights }) => {
             if let Some(w) = weights {

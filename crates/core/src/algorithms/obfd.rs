@@ -120,10 +120,11 @@ pub fn obfd_packing_profiled(
         )?;
         return Ok((packing, sorted.profile));
     }
+    let hist = runs::histogram(lengths, max_len, capacity, workers, ctl)?;
     if capacity <= DENSE_LIMIT {
-        runs::pack_by_runs::<BestFit<DenseIndex>>(lengths, capacity, max_len, workers, ctl)
+        runs::pack_by_runs::<BestFit<DenseIndex>>(lengths, hist, capacity, workers, ctl)
     } else {
-        runs::pack_by_runs::<BestFit<SparseIndex>>(lengths, capacity, max_len, workers, ctl)
+        runs::pack_by_runs::<BestFit<SparseIndex>>(lengths, hist, capacity, workers, ctl)
     }
 }
 

@@ -41,8 +41,10 @@ pub fn ffd_profiled(
     ctl: &Control,
 ) -> Result<(Packing, LengthProfile)> {
     if order::histogram_pays(lengths.len(), max_len) {
+        use super::runs;
         let workers = crate::parallel::Workers::sequential();
-        super::runs::pack_by_runs::<FirstFit>(lengths, capacity, max_len, &workers, ctl)
+        let hist = runs::histogram(lengths, max_len, capacity, &workers, ctl)?;
+        runs::pack_by_runs::<FirstFit>(lengths, hist, capacity, &workers, ctl)
     } else {
         let (order, profile) = order::decreasing_profiled(lengths, max_len);
         let packing = placement::first_fit(lengths, order, capacity, ctl)?.into_packing(lengths);

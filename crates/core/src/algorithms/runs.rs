@@ -223,22 +223,22 @@ impl RunPlan {
 /// Packs validated `lengths` (each in `1..=capacity`, largest `max_len`, with
 /// a histogram of `max_len + 1` slots affordable: see
 /// [`order::histogram_pays`](super::order::histogram_pays)) in decreasing
-/// order with policy `P`, straight to the flat [`Packing`].
+/// order with policy `P`, straight to the flat [`Packing`]. `hist` is their
+/// [`histogram`], counted by the caller over the same `workers`.
 ///
 /// Time `O(n + max_len)` plus one `P` query per run; the `O(n)` part divides
 /// by the worker count. Bins are numbered in the order they open.
 ///
-/// Also returns the length histogram the placement ran over (`max_len + 1`
-/// slots), so the metrics bound the optimum from it instead of counting
-/// the input a second time.
-pub fn pack_by_runs<P: Placement>(
+/// Also returns the histogram as a [`LengthProfile`], so the metrics bound
+/// the optimum from it instead of counting the input a second time.
+pub(crate) fn pack_by_runs<P: Placement>(
     lengths: &[u32],
+    hist: Histogram,
     capacity: u32,
-    max_len: u32,
     workers: &Workers,
     ctl: &Control,
 ) -> Result<(Packing, LengthProfile)> {
-    let hist = histogram(lengths, max_len, capacity, workers, ctl)?;
+    let max_len = (hist.count.len() - 2) as u32;
     // The placement is sequential; meanwhile another worker allocates and
     // faults in the output (a page fault per 4 KiB costs about as much as
     // the scatter's stores).
