@@ -182,6 +182,26 @@ mod tests {
         }
     }
 
+    /// Lengths over more than `runs::PREFETCH_SLOTS` histogram slots (the
+    /// scatter prefetches cursors), sequential and on several workers, with
+    /// the dense and the sparse index: the generic path's bins exactly.
+    #[test]
+    fn wide_length_ranges_agree() {
+        let lengths: Vec<u32> = (0..20_000u64)
+            .map(|i| 1 + ((i * 2_654_435_761) % 70_000) as u32)
+            .collect();
+        let max = *lengths.iter().max().unwrap();
+        assert!(order::histogram_pays(lengths.len(), max) && max > 1 << 14);
+        let ctl = Control::none();
+        for cap in [1 << 20, DENSE_LIMIT * 4] {
+            let (fast, reference) = both(&lengths, cap);
+            assert_eq!(fast, reference);
+            let workers = Workers::new(2).with_min_chunk(1000);
+            let par = obfd_packing_with(&lengths, cap, max, &workers, &ctl).unwrap();
+            assert_eq!(par, reference);
+        }
+    }
+
     #[test]
     fn sparse_index_and_fallback_paths_agree() {
         // Capacity above DENSE_LIMIT with small lengths: runs over SparseIndex.
