@@ -71,13 +71,16 @@ pub fn pack(lengths: &[u32], req: &Request, ctl: &Control) -> Result<Outcome> {
     let max_len = input::validate_u32_with(lengths, capacity, &workers)?;
     // Grouped strategies run on empty input too, so the result still says
     // "zero groups" (and, if heterogeneous, "zero bin capacities").
-    let packing = if lengths.is_empty() && !req.strategy().info().grouped {
-        Packing::empty()
+    // The packing's own view of the lengths (a histogram, sorted sizes)
+    // spares the metrics a pass over the input.
+    let (packing, profile) = if lengths.is_empty() && !req.strategy().info().grouped {
+        (Packing::empty(), metrics::LengthProfile::Unknown)
     } else {
-        algorithms::run(lengths, req, max_len, &workers, ctl)?
+        algorithms::run_profiled(lengths, req, max_len, &workers, ctl)?
     };
     guard::check_loads(&packing, lengths, capacity)?;
     debug_assert_eq!(packing.verify(lengths, capacity), Ok(()));
-    let metrics = Metrics::compute_known_max(&packing, lengths, capacity, max_len, &workers);
+    let metrics =
+        Metrics::compute_profiled(&packing, lengths, capacity, max_len, &workers, &profile);
     Ok(Outcome { packing, metrics })
 }

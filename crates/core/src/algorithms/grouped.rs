@@ -35,6 +35,7 @@ use super::order;
 use crate::control::Control;
 use crate::error::Result;
 use crate::guard;
+use crate::metrics::LengthProfile;
 use crate::packing::{Assignment, Packing};
 use crate::parallel::Workers;
 use crate::placement::{DenseIndex, RatioIndex, RemainingIndex, SparseIndex, DENSE_LIMIT};
@@ -59,14 +60,15 @@ fn uniform_group_offsets(groups: usize, size: u32) -> Vec<u32> {
 ///   largest remaining, the one that reached that value last (the index's
 ///   LIFO rule); inside a group, among bins with equal remaining, the lowest
 ///   bin number.
+/// - Also returns the multiset of lengths the sort saw, for the metrics.
 pub fn ogbfd(
     lengths: &[u32],
     capacity: u32,
     group_size: u32,
     max_len: u32,
     ctl: &Control,
-) -> Result<Packing> {
-    let order = order::decreasing(lengths, max_len);
+) -> Result<(Packing, LengthProfile)> {
+    let (order, profile) = order::decreasing_profiled(lengths, max_len);
     ctl.check()?;
     let (bin_of, groups) = grouped_best_fit(capacity)(lengths, &order, capacity, group_size, ctl)?;
     let num_bins = groups * group_size as usize;
@@ -77,7 +79,7 @@ pub fn ogbfd(
     }
     .into_packing(lengths);
     p.group_offsets = Some(uniform_group_offsets(groups, group_size));
-    Ok(p)
+    Ok((p, profile))
 }
 
 /// The OGBFD loop over items in `order` (already decreasing), compiled for
@@ -192,7 +194,8 @@ fn grouped_best_fit_in<I: RemainingIndex>(
 ///
 /// Deterministic: the result depends on `T = threads`, never on scheduling
 /// or on how many threads `workers` really has (the shares are `T` whatever
-/// runs them). With `T = 1` it equals OGBFD exactly.
+/// runs them). With `T = 1` it equals OGBFD exactly. Like [`ogbfd`], also
+/// returns the multiset of lengths the sort saw.
 pub fn ogbfdp(
     lengths: &[u32],
     capacity: u32,
@@ -201,12 +204,12 @@ pub fn ogbfdp(
     threads: usize,
     workers: &Workers,
     ctl: &Control,
-) -> Result<Packing> {
+) -> Result<(Packing, LengthProfile)> {
     let t = threads.clamp(1, lengths.len().max(1));
     if t == 1 {
         return ogbfd(lengths, capacity, group_size, max_len, ctl);
     }
-    let order = order::decreasing(lengths, max_len);
+    let (order, profile) = order::decreasing_profiled(lengths, max_len);
     ctl.check()?;
     let g = group_size as usize;
     let shares: Vec<Vec<u32>> = (0..t)
@@ -253,7 +256,7 @@ pub fn ogbfdp(
     }
     .into_packing(lengths);
     p.group_offsets = Some(uniform_group_offsets(total_groups, group_size));
-    Ok(p)
+    Ok((p, profile))
 }
 
 // ---------------------------------------------------------------------------

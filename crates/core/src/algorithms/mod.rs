@@ -16,6 +16,7 @@ pub mod runs;
 
 use crate::control::Control;
 use crate::error::Result;
+use crate::metrics::LengthProfile;
 use crate::packing::Packing;
 use crate::parallel::Workers;
 use crate::placement::{self, FirstFit};
@@ -68,7 +69,24 @@ pub fn run(
     workers: &Workers,
     ctl: &Control,
 ) -> Result<Packing> {
+    Ok(run_profiled(lengths, req, max_len, workers, ctl)?.0)
+}
+
+/// [`run`], also returning what the strategy learned about the multiset of
+/// lengths while ordering them (its histogram or sorted sizes), so that
+/// [`Metrics::compute_profiled`](crate::Metrics::compute_profiled) need not
+/// read the input again. The decreasing-order strategies have it for free;
+/// the online ones and the heterogeneous grouped ones (whose bound is L1)
+/// return [`LengthProfile::Unknown`].
+pub fn run_profiled(
+    lengths: &[u32],
+    req: &Request,
+    max_len: u32,
+    workers: &Workers,
+    ctl: &Control,
+) -> Result<(Packing, LengthProfile)> {
     let c = req.capacity();
+    let unknown = |p: Packing| (p, LengthProfile::Unknown);
     let assignment = match (req.strategy(), req.options()) {
         // The incremental rules the streaming packer drives too, so a stream
         // gives the bins of the batch run by construction.
@@ -77,21 +95,22 @@ pub fn run(
             online::run(s, lengths, c, 0, ctl)?
         }
         (Strategy::Hk, &Options::HarmonicK { k }) => online::run(Strategy::Hk, lengths, c, k, ctl)?,
-        (Strategy::Ffd, _) => return offline::ffd(lengths, c, max_len, ctl),
+        (Strategy::Ffd, _) => return offline::ffd_profiled(lengths, c, max_len, ctl),
         // Same order and tie-breaks as OBFD, hence the same bins: the run
         // engine (the tests check it against item-by-item best fit over
         // [`offline::sorted_decreasing`], an independent path).
         (Strategy::Bfd, _) => {
-            return obfd::obfd_packing(lengths, c, max_len, ctl);
+            return obfd::obfd_packing_profiled(lengths, c, max_len, &Workers::sequential(), ctl);
         }
         (Strategy::Ffs, &Options::Shuffle { seed }) => {
             let order = offline::shuffled(lengths.len(), seed);
             ctl.check()?;
-            return placement::any_fit_packing::<FirstFit>(lengths, Some(&order), c, ctl);
+            return placement::any_fit_packing::<FirstFit>(lengths, Some(&order), c, ctl)
+                .map(unknown);
         }
-        (Strategy::Mffd, _) => return offline::mffd_packing(lengths, c, max_len, ctl),
+        (Strategy::Mffd, _) => return offline::mffd_packing_profiled(lengths, c, max_len, ctl),
         (Strategy::Obfd | Strategy::Obfdp, _) => {
-            return obfd::obfd_packing_with(lengths, c, max_len, workers, ctl)
+            return obfd::obfd_packing_profiled(lengths, c, max_len, workers, ctl)
         }
         (Strategy::Ogbfd, &Options::Groups { group_size, .. }) => {
             return grouped::ogbfd(lengths, c, group_size, max_len, ctl)
@@ -111,9 +130,10 @@ pub fn run(
                     ));
                 }
             }
-            return grouped::heterogeneous(lengths, layouts, weights.as_deref(), max_len, ctl);
+            return grouped::heterogeneous(lengths, layouts, weights.as_deref(), max_len, ctl)
+                .map(unknown);
         }
         (s, o) => unreachable!("Request::build pairs {s:?} with its options, not {o:?}"),
     };
-    Ok(assignment.into_packing(lengths))
+    Ok(unknown(assignment.into_packing(lengths)))
 }

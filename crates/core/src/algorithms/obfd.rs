@@ -19,8 +19,9 @@
 //! [`obfd_packing_with`] places items *by runs* over the length histogram:
 //! one index query per batch of equal-length items put in one bin, not per
 //! item. What remains linear in `n` is plain data movement: validating the
-//! input, counting the histogram, attaching item indices to their slots (a
-//! scatter), and the lower bound in the metrics. OBFDP (`obfdp`) runs exactly
+//! input, counting the histogram, and attaching item indices to their slots
+//! (a scatter); the metrics' lower bound reuses the histogram
+//! ([`obfd_packing_profiled`]), `O(max_len)`. OBFDP (`obfdp`) runs exactly
 //! those passes over input chunks on `T` [`Workers`] (chosen once, in
 //! [`super::workers_for`]); the placement itself (`O(runs log64 C)`, a few
 //! runs per bin) stays sequential. So the bins are *identical* to OBFD's for
@@ -44,6 +45,7 @@
 use super::{order, runs};
 use crate::control::Control;
 use crate::error::Result;
+use crate::metrics::LengthProfile;
 use crate::packing::{Assignment, Packing};
 use crate::parallel::Workers;
 use crate::placement::{self, BestFit, DenseIndex, SparseIndex, DENSE_LIMIT};
@@ -93,13 +95,36 @@ pub fn obfd_packing_with(
     workers: &Workers,
     ctl: &Control,
 ) -> Result<Packing> {
+    Ok(obfd_packing_profiled(lengths, capacity, max_len, workers, ctl)?.0)
+}
+
+/// [`obfd_packing_with`] together with the lengths' multiset it sorted by
+/// (the run engine's histogram, or the comparison/radix sort's distinct
+/// sizes on the sparse path), for [`Metrics::compute_profiled`](crate::Metrics::compute_profiled).
+pub fn obfd_packing_profiled(
+    lengths: &[u32],
+    capacity: u32,
+    max_len: u32,
+    workers: &Workers,
+    ctl: &Control,
+) -> Result<(Packing, LengthProfile)> {
     if !order::histogram_pays(lengths.len(), max_len) {
-        return Ok(obfd(lengths, capacity, max_len, ctl)?.into_packing(lengths));
+        let sorted = order::decreasing_sorted(lengths, max_len);
+        ctl.check()?;
+        let packing = placement::best_fit_packing_ordered(
+            lengths,
+            &sorted.order,
+            &sorted.ordered,
+            capacity,
+            ctl,
+        )?;
+        return Ok((packing, sorted.profile));
     }
+    let hist = runs::histogram(lengths, max_len, capacity, workers, ctl)?;
     if capacity <= DENSE_LIMIT {
-        runs::pack_by_runs::<BestFit<DenseIndex>>(lengths, capacity, max_len, workers, ctl)
+        runs::pack_by_runs::<BestFit<DenseIndex>>(lengths, hist, capacity, workers, ctl)
     } else {
-        runs::pack_by_runs::<BestFit<SparseIndex>>(lengths, capacity, max_len, workers, ctl)
+        runs::pack_by_runs::<BestFit<SparseIndex>>(lengths, hist, capacity, workers, ctl)
     }
 }
 
@@ -154,6 +179,26 @@ mod tests {
             let workers = Workers::new(t).with_min_chunk(min_chunk);
             let par = obfd_packing_with(&lengths, cap, max, &workers, &ctl).unwrap();
             prop_assert_eq!(par, obfd_packing(&lengths, cap, max, &ctl).unwrap());
+        }
+    }
+
+    /// Lengths over more than `runs::PREFETCH_SLOTS` histogram slots (the
+    /// scatter prefetches cursors), sequential and on several workers, with
+    /// the dense and the sparse index: the generic path's bins exactly.
+    #[test]
+    fn wide_length_ranges_agree() {
+        let lengths: Vec<u32> = (0..20_000u64)
+            .map(|i| 1 + ((i * 2_654_435_761) % 70_000) as u32)
+            .collect();
+        let max = *lengths.iter().max().unwrap();
+        assert!(order::histogram_pays(lengths.len(), max) && max > 1 << 14);
+        let ctl = Control::none();
+        for cap in [1 << 20, DENSE_LIMIT * 4] {
+            let (fast, reference) = both(&lengths, cap);
+            assert_eq!(fast, reference);
+            let workers = Workers::new(2).with_min_chunk(1000);
+            let par = obfd_packing_with(&lengths, cap, max, &workers, &ctl).unwrap();
+            assert_eq!(par, reference);
         }
     }
 

@@ -20,6 +20,7 @@
 use super::order;
 use crate::control::Control;
 use crate::error::Result;
+use crate::metrics::LengthProfile;
 use crate::packing::{Assignment, Packing};
 use crate::placement::{self, bins_estimate, FirstFit, Placement};
 
@@ -29,12 +30,25 @@ use crate::placement::{self, bins_estimate, FirstFit, Placement};
 /// identical to item-by-item FFD. Huge sparse length ranges, where a length
 /// histogram costs more than a sort, take the item-by-item path.
 pub fn ffd(lengths: &[u32], capacity: u32, max_len: u32, ctl: &Control) -> Result<Packing> {
+    Ok(ffd_profiled(lengths, capacity, max_len, ctl)?.0)
+}
+
+/// [`ffd`] with the lengths' multiset it sorted by, for the metrics.
+pub fn ffd_profiled(
+    lengths: &[u32],
+    capacity: u32,
+    max_len: u32,
+    ctl: &Control,
+) -> Result<(Packing, LengthProfile)> {
     if order::histogram_pays(lengths.len(), max_len) {
+        use super::runs;
         let workers = crate::parallel::Workers::sequential();
-        super::runs::pack_by_runs::<FirstFit>(lengths, capacity, max_len, &workers, ctl)
+        let hist = runs::histogram(lengths, max_len, capacity, &workers, ctl)?;
+        runs::pack_by_runs::<FirstFit>(lengths, hist, capacity, &workers, ctl)
     } else {
-        let order = order::decreasing(lengths, max_len);
-        Ok(placement::first_fit(lengths, order, capacity, ctl)?.into_packing(lengths))
+        let (order, profile) = order::decreasing_profiled(lengths, max_len);
+        let packing = placement::first_fit(lengths, order, capacity, ctl)?.into_packing(lengths);
+        Ok((packing, profile))
     }
 }
 
@@ -217,10 +231,23 @@ pub fn mffd_packing(
     max_len: u32,
     ctl: &Control,
 ) -> Result<Packing> {
+    Ok(mffd_packing_profiled(lengths, capacity, max_len, ctl)?.0)
+}
+
+/// [`mffd_packing`] with the lengths' multiset it sorted by, for the metrics.
+pub fn mffd_packing_profiled(
+    lengths: &[u32],
+    capacity: u32,
+    max_len: u32,
+    ctl: &Control,
+) -> Result<(Packing, LengthProfile)> {
     use super::runs;
     if !order::histogram_pays(lengths.len(), max_len) {
-        let dec = order::decreasing(lengths, max_len);
-        return Ok(mffd(lengths, capacity, dec, ctl)?.into_packing(lengths));
+        let (dec, profile) = order::decreasing_profiled(lengths, max_len);
+        return Ok((
+            mffd(lengths, capacity, dec, ctl)?.into_packing(lengths),
+            profile,
+        ));
     }
     let workers = crate::parallel::Workers::sequential();
     let hist = runs::histogram(lengths, max_len, capacity, &workers, ctl)?;
@@ -375,7 +402,8 @@ pub fn mffd_packing(
     }
     drop(ff);
     let items = runs::output_buffer(lengths.len(), false);
-    runs::attach(lengths, &hist, plan, items, &workers, ctl)
+    let packing = runs::attach(lengths, &hist, plan, items, &workers, ctl)?;
+    Ok((packing, hist.into_profile()))
 }
 
 /// Modified First-Fit Decreasing (D. S. Johnson and M. R. Garey, "A 71/60

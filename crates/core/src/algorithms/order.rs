@@ -1,5 +1,7 @@
 //! Item orders shared by the offline algorithms.
 
+use crate::metrics::LengthProfile;
+
 /// Input indices by decreasing length; equal lengths keep ascending index
 /// (the tie-break of seqpacker and LightBinPack, which makes BFD and OBFD agree bin for bin).
 ///
@@ -14,27 +16,107 @@
 /// length's segment, and any mismatch falls back to the comparison sort,
 /// which reads each length once (see [`guard`](crate::guard)).
 pub fn decreasing(lengths: &[u32], max_len: u32) -> Vec<u32> {
+    sort_decreasing(lengths, max_len, false, false).order
+}
+
+/// [`decreasing`] together with the multiset of lengths it sorted, for the
+/// metrics ([`LengthProfile`]): the counting sort's histogram, or the
+/// distinct sizes read off the sorted keys (one extra sequential pass over
+/// them, where the metrics would otherwise sort the input again).
+///
+/// The profile is taken from the very values that were sorted, so it
+/// describes the order exactly even if `lengths` changes meanwhile.
+pub fn decreasing_profiled(lengths: &[u32], max_len: u32) -> (Vec<u32>, LengthProfile) {
+    let s = sort_decreasing(lengths, max_len, true, false);
+    (s.order, s.profile)
+}
+
+/// An order of [`decreasing`] with what the sort learned on the way.
+pub struct Sorted {
+    /// Input indices by decreasing length, ties by ascending index.
+    pub order: Vec<u32>,
+    /// `ordered[k]` is the length of item `order[k]`, as the sort read it.
+    pub ordered: Vec<u32>,
+    /// The multiset of those lengths.
+    pub profile: LengthProfile,
+}
+
+/// [`decreasing_profiled`] plus the lengths in processing order, read off
+/// the sort (the radix keys hold them; the counting sort's histogram
+/// expands to them) instead of gathered from the input at random: on a
+/// million items spread over a wide range that gather missed the cache on
+/// almost every item.
+pub fn decreasing_sorted(lengths: &[u32], max_len: u32) -> Sorted {
+    sort_decreasing(lengths, max_len, true, true)
+}
+
+/// The sort; with `profile` also the profile (else `Unknown`), with
+/// `gather` also the ordered lengths (else empty).
+fn sort_decreasing(lengths: &[u32], max_len: u32, profile: bool, gather: bool) -> Sorted {
     let n = lengths.len();
     if histogram_pays(n, max_len) {
-        if let Some(order) = counting_decreasing(lengths, max_len) {
-            return order;
+        if let Some((order, hist)) = counting_decreasing(lengths, max_len, profile || gather) {
+            let Some(hist) = hist else {
+                return Sorted {
+                    order,
+                    ordered: Vec::new(),
+                    profile: LengthProfile::Unknown,
+                };
+            };
+            let mut ordered = Vec::with_capacity(if gather { n } else { 0 });
+            if gather {
+                for (v, &c) in hist.iter().enumerate().rev() {
+                    ordered.extend(std::iter::repeat_n(v as u32, c as usize));
+                }
+            }
+            return Sorted {
+                order,
+                ordered,
+                profile: LengthProfile::Histogram(hist),
+            };
         }
     }
-    if n >= RADIX_MIN_ITEMS {
-        return radix_decreasing(lengths);
+    let keys = if n >= RADIX_MIN_ITEMS {
+        radix_decreasing(lengths)
+    } else {
+        let mut keys = keys_of(lengths);
+        keys.sort_unstable();
+        keys
+    };
+    let len_of = |k: &u64| !((*k >> 32) as u32);
+    let ordered: Vec<u32> = match gather {
+        true => keys.iter().map(len_of).collect(),
+        false => Vec::new(),
+    };
+    let sizes = match profile {
+        true => LengthProfile::from_sorted(keys.iter().map(len_of), false),
+        false => LengthProfile::Unknown,
+    };
+    Sorted {
+        order: keys.into_iter().map(|k| k as u32).collect(),
+        ordered,
+        profile: sizes,
     }
-    let mut keys: Vec<u64> = lengths
+}
+
+/// Sort keys `(!len, index)`: ascending keys are decreasing lengths, equal
+/// lengths by ascending index.
+fn keys_of(lengths: &[u32]) -> Vec<u64> {
+    lengths
         .iter()
         .enumerate()
         .map(|(i, &l)| ((!l as u64) << 32) | i as u64)
-        .collect();
-    keys.sort_unstable();
-    keys.into_iter().map(|k| k as u32).collect()
+        .collect()
 }
 
 /// The counting sort of [`decreasing`], or `None` if the lengths disagree
-/// with `max_len` or changed between its two passes.
-fn counting_decreasing(lengths: &[u32], max_len: u32) -> Option<Vec<u32>> {
+/// with `max_len` or changed between its two passes. With `profile`, also
+/// the histogram (`max_len + 1` slots) it sorted by.
+fn counting_decreasing(
+    lengths: &[u32],
+    max_len: u32,
+    profile: bool,
+) -> Option<(Vec<u32>, Option<Vec<u32>>)> {
     let n = lengths.len();
     // Bucket `max_len + 1` collects lengths above `max_len`; with bucket 0
     // it must stay empty.
@@ -65,14 +147,19 @@ fn counting_decreasing(lengths: &[u32], max_len: u32) -> Option<Vec<u32>> {
     }
     // n writes, none past its segment's end: every segment is exactly full,
     // so every slot was written once.
-    Some(order)
+    // Segments are laid out longest first from slot 0, so length `v`'s
+    // segment starts where that of `v + 1` ends (the empty overflow bucket
+    // `top` ends at 0).
+    let hist = profile.then(|| (0..top).map(|v| seg[v][1] - seg[v + 1][1]).collect());
+    Some((order, hist))
 }
 
 /// Below this many items a comparison sort beats the radix sort's fixed
 /// cost (one count array of up to 4096 entries per pass).
 const RADIX_MIN_ITEMS: usize = 4096;
 
-/// [`decreasing`] for a length range too wide for one histogram: an LSD
+/// The sorted keys (see [`keys_of`]) of [`decreasing`] for a length range
+/// too wide for one histogram: an LSD
 /// radix sort of `(!len, index)` keys, three passes of 11 bits, `O(n)`
 /// each; a pass whose digit every key shares (the high bits when lengths are
 /// below 2^22) is skipped after its count. Each length is read once, so the
@@ -80,15 +167,11 @@ const RADIX_MIN_ITEMS: usize = 4096;
 /// start in index order, so equal lengths keep ascending index: the same
 /// order as the comparison sort, without its `log n` (on a million lengths
 /// up to 2^22 it replaces a sort of ~40 ns/item by two linear passes).
-fn radix_decreasing(lengths: &[u32]) -> Vec<u32> {
+fn radix_decreasing(lengths: &[u32]) -> Vec<u64> {
     let n = lengths.len();
     let (passes, digit) = (3u32, 11u32);
     let mask = (1u64 << digit) - 1;
-    let mut a: Vec<u64> = lengths
-        .iter()
-        .enumerate()
-        .map(|(i, &l)| ((!l as u64) << 32) | i as u64)
-        .collect();
+    let mut a = keys_of(lengths);
     let mut b = vec![0u64; n];
     let mut count = vec![0u32; 1 << digit];
     for p in 0..passes {
@@ -114,7 +197,7 @@ fn radix_decreasing(lengths: &[u32]) -> Vec<u32> {
         }
         std::mem::swap(&mut a, &mut b);
     }
-    a.into_iter().map(|k| k as u32).collect()
+    a
 }
 
 /// Whether a histogram over `0..=max_len` is cheap next to `n` items: then

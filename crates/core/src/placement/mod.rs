@@ -213,6 +213,30 @@ pub fn any_fit_packing<P: Placement>(
     }
 }
 
+/// Best fit straight to the flat [`Packing`] for a caller that already holds
+/// the lengths in processing order (`ordered[k]` is the length of item
+/// `order[k]`, as a sort read them): the bins of
+/// `best_fit(lengths, order, ..).into_packing(lengths)`, without gathering
+/// the lengths at random a second time. Index as [`best_fit`] chooses it
+/// (a scanned list for tiny inputs, dense or sparse by capacity).
+pub fn best_fit_packing_ordered(
+    lengths: &[u32],
+    order: &[u32],
+    ordered: &[u32],
+    capacity: u32,
+    ctl: &Control,
+) -> Result<Packing> {
+    debug_assert_eq!(order.len(), ordered.len());
+    let item = |k: usize| order[k];
+    if order.len() <= TINY_ITEMS {
+        any_fit_packing_by::<BestFit<TinyIndex>>(lengths, ordered, item, capacity, ctl)
+    } else if capacity <= DENSE_LIMIT {
+        any_fit_packing_by::<BestFit<DenseIndex>>(lengths, ordered, item, capacity, ctl)
+    } else {
+        any_fit_packing_by::<BestFit<SparseIndex>>(lengths, ordered, item, capacity, ctl)
+    }
+}
+
 #[inline(always)]
 fn any_fit_packing_by<P: Placement>(
     lengths: &[u32],
