@@ -90,7 +90,7 @@ pub fn run_profiled(
     let assignment = match (req.strategy(), req.options()) {
         // The incremental rules the streaming packer drives too, so a stream
         // gives the bins of the batch run by construction.
-        (Strategy::Nf, _) => return online::next_fit_packing(lengths, c, ctl),
+        (Strategy::Nf, _) => return online::next_fit_packing(lengths, c, ctl).map(unknown),
         (s @ (Strategy::Ff | Strategy::Bf | Strategy::Wf), _) => {
             online::run(s, lengths, c, 0, ctl)?
         }
