@@ -405,6 +405,16 @@ async function issueTargets(seqpack, target) {
   const fr = obfd.median / floor.median
   target('OBFD from JS / counting sort (N=1M, C=4096)', '<= 3x', `${fr.toFixed(2)}x (OBFD ${(obfd.median / 1e6).toFixed(2)} ns/item, JS typed-array counting sort ${(floor.median / 1e6).toFixed(2)} ns/item; means in ms ${(obfd.mean / 1e6).toFixed(2)} / ${(floor.mean / 1e6).toFixed(2)} ms)`, fr <= 3)
 
+  // Metrics' share of a call: only the core can time a pack with and
+  // without them, so the core's own example measures it (interleaved
+  // medians; see crates/core/examples/metrics_share.rs), built here.
+  const ms = await $({ nothrow: true, cwd: root })`cargo run --release -q -p seqpack-core --example metrics_share -- ${quick ? 11 : 21}`
+  const shares = [...ms.stdout.matchAll(/metrics share N=(\d+) C=(\d+): pack ([\d.]+) us, metrics ([\d.]+) us, share ([\d.]+)%/g)]
+  if (ms.exitCode !== 0 || shares.length === 0) target('metrics share of an OBFD call (core)', '<= 10%', `not measured (metrics_share example failed: ${ms.stderr.trim().split('\n').pop()})`, null)
+  for (const [, n, c, packUs, metricsUs, share] of shares) {
+    target(`metrics share of an OBFD call (N=${Number(n).toLocaleString('en-US')}, C=${c}, core)`, '<= 10%', `${share}% (pack ${packUs} us, metrics ${metricsUs} us)`, Number(share) <= 10)
+  }
+
   // Large capacity: OBFD per item at C = 2^22 vs C = 4096, same N, on
   // lengths that keep their shape (uniform 16..512) and on lengths that
   // scale with the capacity (uniform 1..C: sparse, C >> n).
