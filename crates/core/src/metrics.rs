@@ -47,18 +47,7 @@ impl LengthProfile {
     /// `increasing`, else in decreasing order) with their counts, as
     /// [`Sizes`](LengthProfile::Sizes). `O(n)`, one sequential pass.
     pub fn from_sorted(sorted: impl IntoIterator<Item = u32>, increasing: bool) -> Self {
-        let mut sizes: Vec<(u32, u32)> = Vec::new();
-        for l in sorted {
-            match sizes.last_mut() {
-                Some((s, n)) if *s == l => *n += 1,
-                _ => sizes.push((l, 1)),
-            }
-        }
-        if !increasing {
-            sizes.reverse();
-        }
-        debug_assert!(sizes.windows(2).all(|w| w[0].0 < w[1].0), "not sorted");
-        LengthProfile::Sizes(sizes)
+        LengthProfile::Sizes(distinct_sizes(sorted, increasing))
     }
 
     /// The L2 bound from the profile, or `None` when it is
@@ -402,10 +391,24 @@ pub fn l2_bound_known_max(lengths: &[u32], c: u32, max_len: u32, workers: &Worke
 fn l2_sorted(lengths: &[u32], c: u32) -> u64 {
     let mut sorted = lengths.to_vec();
     sorted.sort_unstable();
-    match LengthProfile::from_sorted(sorted, true) {
-        LengthProfile::Sizes(sizes) => l2_from_sizes(&sizes, c),
-        _ => unreachable!("from_sorted gives sizes"),
+    l2_from_sizes(&distinct_sizes(sorted, true), c)
+}
+
+/// The distinct values of `sorted` (increasing if `increasing`, else
+/// decreasing) with their counts, strictly increasing. `O(n)`.
+fn distinct_sizes(sorted: impl IntoIterator<Item = u32>, increasing: bool) -> Vec<(u32, u32)> {
+    let mut sizes: Vec<(u32, u32)> = Vec::new();
+    for l in sorted {
+        match sizes.last_mut() {
+            Some((s, n)) if *s == l => *n += 1,
+            _ => sizes.push((l, 1)),
+        }
     }
+    if !increasing {
+        sizes.reverse();
+    }
+    debug_assert!(sizes.windows(2).all(|w| w[0].0 < w[1].0), "not sorted");
+    sizes
 }
 
 /// L2 from the distinct sizes, strictly increasing, each `<= c`, with their

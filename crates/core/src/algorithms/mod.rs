@@ -95,7 +95,7 @@ pub fn run_profiled(
             online::run(s, lengths, c, 0, ctl)?
         }
         (Strategy::Hk, &Options::HarmonicK { k }) => online::run(Strategy::Hk, lengths, c, k, ctl)?,
-        (Strategy::Ffd, _) => return offline::ffd_profiled(lengths, c, max_len, ctl),
+        (Strategy::Ffd, _) => return offline::ffd(lengths, c, max_len, ctl),
         // Same order and tie-breaks as OBFD, hence the same bins: the run
         // engine (the tests check it against item-by-item best fit over
         // [`offline::sorted_decreasing`], an independent path).
@@ -108,7 +108,7 @@ pub fn run_profiled(
             return placement::any_fit_packing::<FirstFit>(lengths, Some(&order), c, ctl)
                 .map(unknown);
         }
-        (Strategy::Mffd, _) => return offline::mffd_packing_profiled(lengths, c, max_len, ctl),
+        (Strategy::Mffd, _) => return offline::mffd_packing(lengths, c, max_len, ctl),
         (Strategy::Obfd | Strategy::Obfdp, _) => {
             return obfd::obfd_packing_profiled(lengths, c, max_len, workers, ctl)
         }

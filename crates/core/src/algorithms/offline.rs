@@ -29,12 +29,10 @@ use crate::placement::{self, bins_estimate, FirstFit, Placement};
 /// ([`runs`](super::runs)) places whole runs per tree query, with bins
 /// identical to item-by-item FFD. Huge sparse length ranges, where a length
 /// histogram costs more than a sort, take the item-by-item path.
-pub fn ffd(lengths: &[u32], capacity: u32, max_len: u32, ctl: &Control) -> Result<Packing> {
-    Ok(ffd_profiled(lengths, capacity, max_len, ctl)?.0)
-}
-
-/// [`ffd`] with the lengths' multiset it sorted by, for the metrics.
-pub fn ffd_profiled(
+///
+/// Also returns the multiset of lengths it sorted by ([`LengthProfile`]),
+/// so the metrics need not read the input again.
+pub fn ffd(
     lengths: &[u32],
     capacity: u32,
     max_len: u32,
@@ -225,17 +223,9 @@ impl SizeClass {
 ///
 /// Time `O(n + L + A + r log B)` (`A` A-bins, `r` runs, `B` bins). Huge sparse
 /// length ranges (no affordable histogram) take [`mffd`] item by item.
+///
+/// Also returns the multiset of lengths it sorted by, for the metrics.
 pub fn mffd_packing(
-    lengths: &[u32],
-    capacity: u32,
-    max_len: u32,
-    ctl: &Control,
-) -> Result<Packing> {
-    Ok(mffd_packing_profiled(lengths, capacity, max_len, ctl)?.0)
-}
-
-/// [`mffd_packing`] with the lengths' multiset it sorted by, for the metrics.
-pub fn mffd_packing_profiled(
     lengths: &[u32],
     capacity: u32,
     max_len: u32,

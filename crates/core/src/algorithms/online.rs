@@ -81,9 +81,11 @@ pub fn run(
 /// are those of [`run`] and of a stream by construction. `O(n)`.
 pub fn next_fit_packing(lengths: &[u32], capacity: u32, ctl: &Control) -> Result<Packing> {
     let mut rule = NextFitRule::new(capacity);
-    let hint = bins_estimate(lengths, capacity);
-    let mut bin_offsets = Vec::with_capacity(hint + 1);
-    let mut bin_loads: Vec<u32> = Vec::with_capacity(hint);
+    // No pre-sizing from the total length: summing the input first would be
+    // a second pass over it, while growing the two bin-sized vectors costs
+    // `O(bins)` copies in all.
+    let mut bin_offsets = Vec::new();
+    let mut bin_loads: Vec<u32> = Vec::new();
     for (i, &len) in lengths.iter().enumerate() {
         ctl.checkpoint(i)?;
         crate::guard::check_length(i as u32, len, capacity)?;
