@@ -6,13 +6,13 @@
  */
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { tempDir } from './temp-dir'
 
 const root = path.resolve(import.meta.dirname, '..')
 const cli = path.join(root, 'dist', 'cli.mjs')
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seqpack-cli-'))
+const dir = tempDir('seqpack-cli-')
 
 function seqpack(args: string[], input?: string) {
   const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', input, cwd: dir, env: { ...process.env, FORCE_COLOR: '0' } })

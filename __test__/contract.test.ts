@@ -6,10 +6,10 @@
  */
 import { createRequire } from 'node:module'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { pack, packAsync, balance, strategies, nativeBinding, readTokens, writeRows, SeqpackError, type ErrorCode, type PackOptions } from 'seqpack'
+import { tempDir } from './temp-dir'
 
 const native = createRequire(import.meta.url)(nativeBinding.id) as {
   contract(): { packOptions: { name: string; kind: string }[]; errorCodes: string[]; metricsLayout: string[]; packingLayout: string[] }
@@ -76,7 +76,7 @@ describe('strategy catalogue', () => {
 })
 
 /** Small dataset files for the IO codes, one per failure. */
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seqpack-contract-'))
+const dir = tempDir('seqpack-contract-')
 const file = (name: string, text: string | Buffer) => {
   const p = path.join(dir, name)
   fs.writeFileSync(p, text)

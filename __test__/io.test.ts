@@ -4,12 +4,12 @@
  * (the JSONL output parsed here; Parquet and Arrow read back as token lists).
  */
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { packFile, packRows, readLengths, readTokens, SeqpackError, TokenReader, writeRows } from 'seqpack'
+import { tempDir } from './temp-dir'
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seqpack-io-'))
+const dir = tempDir('seqpack-io-')
 const lens = [7, 1, 30, 12, 5, 64, 3, 18, 9, 40, 2, 26]
 const docs = lens.map((n, d) => Array.from({ length: n }, (_, i) => (d * 7919 + i * 31) % 50257))
 const src = path.join(dir, 'docs.jsonl')

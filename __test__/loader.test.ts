@@ -3,6 +3,7 @@
 // (platform, arch, process.report, files, require) is injected.
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { tempDir } from './temp-dir'
 import {
   NativeLoadError,
   SUPPORTED_TRIPLES,
@@ -314,10 +315,9 @@ describe('SEQPACK_NATIVE_PATH accepts only a .node file, resolved against the wo
   })
 
   it('the real loader refuses a .js file through the environment (end to end)', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs')
-    const { tmpdir } = await import('node:os')
+    const { writeFileSync } = await import('node:fs')
     const { nodeHost } = await import('../loader')
-    const dir = mkdtempSync(join(tmpdir(), 'seqpack-loader-'))
+    const dir = tempDir('seqpack-loader-', 'test')
     const marker = join(dir, 'ran')
     const js = join(dir, 'payload.js')
     writeFileSync(js, `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'x')`)
@@ -335,12 +335,11 @@ describe('error reporting against the napi-rs generated loader', () => {
   // dlopen'ed, the loader napi-rs generates blames npm's optional-dependency bug;
   // ours names the file and the operating system's reason.
   it('a corrupt local binary: napi blames npm, ours reports the dlopen failure', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs')
-    const { tmpdir } = await import('node:os')
+    const { writeFileSync } = await import('node:fs')
     const { createRequire } = await import('node:module')
     const { writeJsBinding } = await import('@napi-rs/cli')
     const { nodeHost } = await import('../loader')
-    const dir = mkdtempSync(join(tmpdir(), 'seqpack-napi-loader-'))
+    const dir = tempDir('seqpack-napi-loader-', 'test')
     await writeJsBinding({ platform: true, outputDir: dir, binaryName: 'seqpack', packageName: 'seqpack', idents: ['pack'], version: '0.0.0' })
     const real = nodeHost(createRequire(import.meta.url), dir)
     const host = { ...real, env: {} }

@@ -40,6 +40,9 @@ const cache = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.
 const log = (...a) => console.log('[cross]', ...a)
 
 /** Node versions tested, as exact wheel versions (both are on PyPI for all four Linux platforms). */
+/** The cached cargo target directory of every cross build (the largest part of the cache). */
+export const crossTargetDir = path.join(cache, 'target')
+
 export const NODE = { 22: '22.20.0', 24: '24.19.0' }
 /** Debian suites; trixie only for musl 1.2.5 (bookworm's 1.2.3 is too old for the musl Node wheels). */
 const DEBIAN = 'http://deb.debian.org/debian'
@@ -272,7 +275,7 @@ async function appleFrameworkStubs() {
 
 /** Builds `t` with cargo; returns { file, seconds }. */
 async function build(t, tools) {
-  const targetDir = path.join(cache, 'target')
+  const targetDir = crossTargetDir
   const env = { ...process.env, RUSTC: '/usr/bin/rustc', CARGO: '/usr/bin/cargo' }
   delete env.RUSTFLAGS
   delete env.CARGO_ENCODED_RUSTFLAGS

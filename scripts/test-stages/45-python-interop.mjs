@@ -8,6 +8,8 @@
 // Parquet also loaded with datasets.Dataset.from_parquet). One check each.
 //
 // The venv is .venv/ at the root (gitignored), reused when it imports the three.
+// `datasets` caches every file it loads (about 20 MB per run under
+// ~/.cache/huggingface); HF_HOME points it into the stage's temp dir instead.
 import os from 'node:os'
 import { $, fs, path } from 'zx'
 import { inCI } from '../lib/run.mjs'
@@ -42,6 +44,7 @@ export async function stage({ root }) {
   }
   const pyDir = path.join(root, '__test__', 'python')
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'seqpack-interop-'))
+  const $py = $({ nothrow: true, env: { ...process.env, HF_HOME: path.join(tmp, 'hf') } })
   const c = { passed: 0, failed: 0 }
   const check = (label, ok, detail = '') => {
     console.log(`${ok ? 'ok  ' : 'FAIL'} ${label}${!ok && detail ? `:\n${detail}` : ''}`)
@@ -53,10 +56,10 @@ export async function stage({ root }) {
       jsonl: path.join(tmp, 'in.jsonl'),
       arrow: path.join(tmp, 'in.arrow'),
     }
-    const mk = await $({ nothrow: true })`${py} ${path.join(pyDir, 'make_hf_parquet.py')} ${src.parquet} --docs ${DOCS} --jsonl ${src.jsonl}`
+    const mk = await $py`${py} ${path.join(pyDir, 'make_hf_parquet.py')} ${src.parquet} --docs ${DOCS} --jsonl ${src.jsonl}`
     check('datasets writes the input (Dataset.to_parquet) and its JSONL twin', mk.exitCode === 0, mk.stderr)
     const toArrow = `import pyarrow.parquet as pq, pyarrow.ipc as ipc, sys\nt = pq.read_table(sys.argv[1])\nwith ipc.new_file(sys.argv[2], t.schema) as w: w.write_table(t)`
-    const ar = await $({ nothrow: true })`${py} -c ${toArrow} ${src.parquet} ${src.arrow}`
+    const ar = await $py`${py} -c ${toArrow} ${src.parquet} ${src.arrow}`
     check('pyarrow writes the same documents as an Arrow IPC file', ar.exitCode === 0, ar.stderr)
 
     // [input, output format, labels, overflow, extra CLI args]
@@ -86,7 +89,7 @@ export async function stage({ root }) {
       const ds = out === 'parquet' ? [] : ['--no-datasets']
       // The first case also proves the checker catches corrupted copies of the file.
       const self = k === 1 ? ['--self-test'] : []
-      const v = await $({ nothrow: true, quiet: true })`${py} ${path.join(pyDir, 'check_rows.py')} ${dst} ${src.jsonl} --capacity ${CAPACITY} --labels ${labels} ${partial} ${ds} ${self}`
+      const v = await $py({ quiet: true })`${py} ${path.join(pyDir, 'check_rows.py')} ${dst} ${src.jsonl} --capacity ${CAPACITY} --labels ${labels} ${partial} ${ds} ${self}`
       check(`check_rows.py (pyarrow${out === 'parquet' ? ' + datasets.Dataset.from_parquet' : ''}${self.length ? ', self-test' : ''}) on ${label}`, v.exitCode === 0, v.stdout + v.stderr)
     }
   } finally {

@@ -14,6 +14,9 @@ import { stage as vitestStage } from './20-vitest.mjs'
 
 export const name = 'pgo-bolt'
 
+/** The instrumented and optimized builds' target dirs and the profiles; the two optimized .node files at the root stay. */
+export const scratch = ({ root }) => [...['pgo-gen', 'pgo-use', 'bolt', 'bolt-pgo'].map((d) => path.join(root, 'target', d)), path.join(root, '.pgo')]
+
 const TOOLS = ['llvm-profdata', 'llvm-bolt', 'merge-fdata']
 
 async function toolsOrInstall() {

@@ -19,6 +19,9 @@ import { inCI } from '../lib/run.mjs'
 
 export const name = 'cross'
 
+/** The cached cross target dir (about 2 GB for five targets with build-std); the downloaded toolchains stay cached. */
+export const scratch = async () => [(await import('../cross.mjs')).crossTargetDir]
+
 export async function stage() {
   if (!inCI) {
     return {

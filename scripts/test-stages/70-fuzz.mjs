@@ -4,10 +4,14 @@
 // cargo-fuzz are installed if missing. Elsewhere it is skipped with the
 // command that runs it (the stable property campaign runs in the rust stage
 // either way). One passed/failed per target; prints the executions.
+import { path } from 'zx'
 import { inCI } from '../lib/run.mjs'
 import { fuzz, installTools, missingTools } from '../fuzz.mjs'
 
 export const name = 'fuzz'
+
+/** The fuzz build (sanitizer-instrumented, its own target dir); the corpus stays. */
+export const scratch = ({ root }) => [path.join(root, 'target', 'fuzz', 'build')]
 
 export async function stage({ quick }) {
   if (!inCI && !process.env.SEQPACK_FUZZ_SECONDS) {
