@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { pack, packAsync, strategies, PackResult, SeqpackError } from 'seqpack'
+import { balance, pack, packAsync, packRows, strategies, PackResult, SeqpackError } from 'seqpack'
 import { expectValid, randomLengths } from './helpers'
 
 describe('pack: the API contract', () => {
@@ -119,5 +119,53 @@ describe('pack: the API contract', () => {
 
   it('exposes SeqpackError as a class', () => {
     expect(() => pack([0], { capacity: 1 })).toThrow(SeqpackError)
+  })
+})
+
+describe('dispose(): output memory freed on demand', () => {
+  const lengths = Uint32Array.from([5, 3, 8, 2, 7, 1, 4])
+
+  it('pack: a disposed result keeps its numbers, its arrays (one buffer) read as empty, and disposing twice is harmless', () => {
+    const r = pack(lengths, { strategy: 'obfd', capacity: 10 })
+    const numBins = r.numBins
+    r.dispose()
+    for (const a of [r.items, r.binOffsets, r.binLoads]) expect(a.length).toBe(0)
+    expect(r.numBins).toBe(numBins)
+    expect(() => r.dispose()).not.toThrow()
+    expect(() => r[Symbol.dispose]()).not.toThrow()
+  })
+
+  it('`using` disposes at the end of the block, grouped results included', () => {
+    let kept: PackResult | undefined
+    {
+      using r = pack(lengths, { strategy: 'ogbfd', capacity: 10, groupSize: 2 })
+      kept = r
+      expect(r.groupOffsets!.length).toBeGreaterThan(1)
+    }
+    expect(kept.items.length).toBe(0)
+    expect(kept.groupOffsets!.length).toBe(0)
+  })
+
+  it('a copy taken before dispose survives it; a result whose buffer was already transferred away disposes quietly', () => {
+    const r = pack(lengths, { strategy: 'ffd', capacity: 10 })
+    const copy = r.items.slice()
+    r.dispose()
+    expect(Array.from(copy).sort()).toEqual([0, 1, 2, 3, 4, 5, 6])
+    const s = pack(lengths, { strategy: 'ffd', capacity: 10 })
+    const moved = structuredClone(s.items.buffer, { transfer: [s.items.buffer] })
+    expect(moved.byteLength).toBeGreaterThan(0)
+    expect(() => s.dispose()).not.toThrow()
+  })
+
+  it('balance and packRows results dispose every array they hold', () => {
+    const b = balance(lengths, { nodes: 2 })
+    expect(b.order.length).toBe(lengths.length)
+    b.dispose()
+    expect([b.order.length, b.loads.length]).toEqual([0, 0])
+    const rows = packRows([[1, 2, 3], [4, 5], [6]], { capacity: 4 })
+    expect(rows.inputIds.length).toBe(rows.numRows * 4)
+    rows[Symbol.dispose]()
+    for (const a of [rows.inputIds, rows.labels, rows.positionIds, rows.attentionMask, rows.rowSegments, rows.segmentDoc, rows.segmentStart, rows.segmentLength]) expect(a.length).toBe(0)
+    expect(() => rows.dispose()).not.toThrow()
   })
 })

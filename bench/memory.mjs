@@ -17,6 +17,11 @@
 // outputs, Node 24 at 75-90 MiB (measured flat from 100 to 1,000 calls: slack,
 // not growth).
 //
+// The ", disposed" scenarios call `dispose()` on every result: on Node 22 and
+// later that frees its buffers at once (ArrayBuffer#transfer), so the loop
+// holds about one result whatever V8's slack; Node 20 has no transfer and
+// there they behave like the plain loops.
+//
 // Every scenario runs in a fresh child process (one RSS history each). Exit
 // code 1 when any scenario exceeds the budget.
 import { spawnSync } from 'node:child_process'
@@ -37,7 +42,11 @@ const SCENARIOS = {
   'balance 16': [1_000_000, 100_000],
   'packRows 1k docs': [20_000, 200],
   'StreamPacker.push': [200_000, 10_000],
+  'pack obfd 100k, disposed': [1_000, 400],
+  'balance 100k, disposed': [1_000, 100],
+  'packRows 1k docs, disposed': [20_000, 200],
 }
+const DISPOSED = ', disposed'
 
 function lengths(n, capacity, seed) {
   // xorshift32: the same input in every run.
@@ -60,8 +69,10 @@ function typedBytes(value, seen = new Set()) {
   return total
 }
 
-async function child(name, iterations) {
+async function child(scenario, iterations) {
   const sp = await import('seqpack')
+  const dispose = scenario.endsWith(DISPOSED)
+  const name = dispose ? scenario.slice(0, -DISPOSED.length) : scenario
   let call
   if (name.startsWith('pack ')) {
     const [, strategy, size] = name.split(' ')
@@ -89,6 +100,7 @@ async function child(name, iterations) {
   const r0 = call()
   const outputBytes = typedBytes(r0)
   sink += r0 ? 1 : 0
+  if (dispose) r0.dispose()
   const first = process.memoryUsage.rss()
   let peak = first
   // The array buffers V8 holds (live or not yet collected) at the same
@@ -99,6 +111,7 @@ async function child(name, iterations) {
   for (let i = 1; i < iterations; i++) {
     const r = call()
     sink += r ? 1 : 0
+    if (dispose) r.dispose()
     if (i % sample === 0) {
       const m = process.memoryUsage()
       peak = Math.max(peak, m.rss)
@@ -106,7 +119,7 @@ async function child(name, iterations) {
     }
   }
   peak = Math.max(peak, process.memoryUsage.rss())
-  process.stdout.write(JSON.stringify({ name, iterations, firstMiB: first / 2 ** 20, peakMiB: peak / 2 ** 20, growthMiB: (peak - first) / 2 ** 20, outputMiB: outputBytes * iterations / 2 ** 20, arrayBuffersPeakMiB: buffers / 2 ** 20, sink }) + '\n')
+  process.stdout.write(JSON.stringify({ name: scenario, iterations, transfer: typeof ArrayBuffer.prototype.transfer === 'function', firstMiB: first / 2 ** 20, peakMiB: peak / 2 ** 20, growthMiB: (peak - first) / 2 ** 20, outputMiB: outputBytes * iterations / 2 ** 20, arrayBuffersPeakMiB: buffers / 2 ** 20, sink }) + '\n')
 }
 
 if (argv[0] === '--child') {

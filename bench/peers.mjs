@@ -8,6 +8,8 @@
 //   node bench/peers.mjs --report   also regenerates docs/benchmarks.md (+ SVG plots)
 //   --no-install  use .venv as it is     --rounds R   override the round count
 //   --ns 100000,1000000  --dists uniform,chat   subsets     --no-core  skip the core-alone build
+//   --memory-node /path/to/node   also run the output-memory loops under that Node
+//        (repeatable; V8's GC slack differs by version, e.g. Node 24's)
 //   --only seqpack-ohgbfd,lightbinpack-ohgbfd   just these contenders (seqpack-obfd, the
 //        ratio base, always runs) and none of the targets beyond the per-strategy ones
 //
@@ -430,11 +432,17 @@ async function issueTargets(seqpack, target) {
     target(`OBFD ns/item at C=2^22 vs C=4096 (N=1M, ${dist})`, '<= 2x', `${cr.toFixed(2)}x (${perItem[2 ** 22].toFixed(1)} vs ${perItem[4096].toFixed(1)} ns/item)`, cr <= 2)
   }
 
-  // Output memory: synchronous loops (bench/memory.mjs, full size unless --quick).
-  const mem = spawnSync(process.execPath, [path.join(root, 'bench', 'memory.mjs'), '--json', ...(quick ? ['--quick'] : [])], { encoding: 'utf8' })
-  for (const line of mem.stdout.trim().split('\n').filter((x) => x.startsWith('{'))) {
-    const m = JSON.parse(line)
-    target(`RSS growth, sync loop: ${m.name} x ${m.iterations.toLocaleString('en-US')}`, `<= ${m.budgetMiB} MiB`, `${m.growthMiB.toFixed(1)} MiB`, m.ok)
+  // Output memory: synchronous loops (bench/memory.mjs, full size unless
+  // --quick), under this Node and every --memory-node.
+  const extra = [args['memory-node'] ?? []].flat().map(String)
+  for (const node of [process.execPath, ...extra]) {
+    const mem = spawnSync(node, [path.join(root, 'bench', 'memory.mjs'), '--json', ...(quick ? ['--quick'] : [])], { encoding: 'utf8' })
+    const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()
+    if (mem.error || !mem.stdout) target(`RSS growth, sync loops under ${node}`, '<= 64 MiB', `not measured: ${mem.error?.message ?? mem.stderr.slice(0, 200)}`, null)
+    for (const line of (mem.stdout ?? '').trim().split('\n').filter((x) => x.startsWith('{'))) {
+      const m = JSON.parse(line)
+      target(`RSS growth, sync loop (Node ${version}): ${m.name} x ${m.iterations.toLocaleString('en-US')}`, `<= ${m.budgetMiB} MiB`, `${m.growthMiB.toFixed(1)} MiB`, m.ok)
+    }
   }
 }
 
