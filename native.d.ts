@@ -39,8 +39,6 @@ export declare class NativeStreamPacker {
    * the open bins of online `ff`/`bf`/`wf`.
    */
   constructor(capacity?: number | undefined | null, strategy?: string | undefined | null, extra?: NativeStrategyOptions | undefined | null, rows?: NativeRowsOptions | undefined | null, window?: number | undefined | null, maxOpen?: number | undefined | null)
-  /** Pushes one length; returns how many closed bins wait for `takeInto`. */
-  pushLength(len: number): number
   /**
    * Two plain functions over this stream's state for the per-document
    * path, `[push(length): number, takeInto(scratch: Float64Array): number]`

@@ -461,12 +461,6 @@ impl NativeStreamPacker {
         })
     }
 
-    /// Pushes one length; returns how many closed bins wait for `takeInto`.
-    #[napi(js_name = "pushLength")]
-    pub fn push_length(&mut self, env: Env, len: f64) -> Result<u32> {
-        guard(&env, || self.s.borrow_mut().push_length(len))
-    }
-
     /// Two plain functions over this stream's state for the per-document
     /// path, `[push(length): number, takeInto(scratch: Float64Array): number]`
     /// (see [`fast_push`] and [`fast_take`]). A class method pays for napi-rs's
@@ -681,7 +675,8 @@ unsafe fn throw(env: napi::sys::napi_env, e: Error) -> napi::sys::napi_value {
 }
 
 /// `push(length)`: pushes one length, returns how many closed bins wait
-/// (read them with `takeInto`). Errors as `pushLength`.
+/// (read them with `takeInto`). A bad length throws the stream's typed
+/// error naming its push index.
 unsafe extern "C" fn fast_push(
     env: napi::sys::napi_env,
     info: napi::sys::napi_callback_info,
