@@ -87,7 +87,7 @@ pub fn run_profiled(
 ) -> Result<(Packing, LengthProfile)> {
     let c = req.capacity();
     let unknown = |p: Packing| (p, LengthProfile::Unknown);
-    let assignment = match (req.strategy(), req.options()) {
+    let packing = match (req.strategy(), req.options()) {
         // The incremental rules the streaming packer drives too, so a stream
         // gives the bins of the batch run by construction.
         (Strategy::Nf, _) => return online::next_fit_packing(lengths, c, ctl).map(unknown),
@@ -135,5 +135,5 @@ pub fn run_profiled(
         }
         (s, o) => unreachable!("Request::build pairs {s:?} with its options, not {o:?}"),
     };
-    Ok(unknown(assignment.into_packing(lengths)))
+    Ok(unknown(packing))
 }

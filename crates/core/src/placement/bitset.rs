@@ -55,12 +55,33 @@ impl HierBitset {
         self.words[i >> 6] >> (i & 63) & 1 == 1
     }
 
+    /// Word `at` of the flat array, unchecked.
+    ///
+    /// Safety: `at < self.words.len()`. Every caller computes `at` as
+    /// `base[k] + (i >> 6 * (k + 1))` for a value `i < len` (or a word index
+    /// already bounds-checked against level `k`'s size), which the
+    /// construction in [`HierBitset::new`] keeps inside level `k`.
+    #[inline(always)]
+    unsafe fn word(&self, at: usize) -> u64 {
+        debug_assert!(at < self.words.len());
+        unsafe { *self.words.get_unchecked(at) }
+    }
+
+    /// Mutable [`Self::word`]; same safety condition.
+    #[inline(always)]
+    unsafe fn word_mut(&mut self, at: usize) -> &mut u64 {
+        debug_assert!(at < self.words.len());
+        unsafe { self.words.get_unchecked_mut(at) }
+    }
+
     /// Adds `i`. Stops climbing as soon as a word was already non-zero.
     #[inline(always)]
     pub fn insert(&mut self, mut i: usize) {
-        debug_assert!(i < self.len);
+        assert!(i < self.len, "{i} outside the set's 0..{}", self.len);
         for k in 0..self.levels {
-            let w = &mut self.words[self.base[k] + (i >> 6)];
+            // Safety: i < len at level 0, and i >> 6 indexes level k + 1.
+            let at = self.base[k] + (i >> 6);
+            let w = unsafe { self.word_mut(at) };
             let was_empty = *w == 0;
             *w |= 1 << (i & 63);
             if !was_empty {
@@ -73,9 +94,11 @@ impl HierBitset {
     /// Removes `i`. Stops climbing as soon as a word stays non-zero.
     #[inline(always)]
     pub fn remove(&mut self, mut i: usize) {
-        debug_assert!(i < self.len);
+        assert!(i < self.len, "{i} outside the set's 0..{}", self.len);
         for k in 0..self.levels {
-            let w = &mut self.words[self.base[k] + (i >> 6)];
+            // Safety: as in `insert`.
+            let at = self.base[k] + (i >> 6);
+            let w = unsafe { self.word_mut(at) };
             *w &= !(1 << (i & 63));
             if *w != 0 {
                 return;
@@ -95,7 +118,8 @@ impl HierBitset {
             if w >= hi - lo {
                 return None;
             }
-            let bits = self.words[lo + w] & (u64::MAX << (i & 63));
+            // Safety: w < hi - lo, the size of level k.
+            let bits = unsafe { self.word(lo + w) } & (u64::MAX << (i & 63));
             if bits != 0 {
                 i = (w << 6) | bits.trailing_zeros() as usize;
                 break;
@@ -109,7 +133,8 @@ impl HierBitset {
         // Descend: by the invariant each word we land on is non-zero.
         while k > 0 {
             k -= 1;
-            i = (i << 6) | self.words[self.base[k] + i].trailing_zeros() as usize;
+            // Safety: i is the position of a set bit of level k + 1, so a word of level k.
+            i = (i << 6) | unsafe { self.word(self.base[k] + i) }.trailing_zeros() as usize;
         }
         Some(i)
     }
