@@ -674,19 +674,15 @@ export interface BalanceResult {
   [Symbol.dispose](): void
 }
 
-/** The {@link BalanceResult} of the addon's balance. */
+/** The {@link BalanceResult} of the addon's balance: its fields as they are, plus `dispose`. */
 class Balance implements BalanceResult {
-  order: Uint32Array
-  loads: Float64Array
-  mean: number
-  maxDeviation: number
-  exact: boolean
+  declare order: Uint32Array
+  declare loads: Float64Array
+  declare mean: number
+  declare maxDeviation: number
+  declare exact: boolean
   constructor(n: NativeBalance) {
-    this.order = n.order
-    this.loads = n.loads
-    this.mean = n.mean
-    this.maxDeviation = n.maxDeviation
-    this.exact = n.exact
+    Object.assign(this, n)
   }
   dispose(): void {
     releaseBuffers([this.order, this.loads])
