@@ -5,7 +5,12 @@ export default defineConfig([
   {
     entry: ['index.ts'],
     format: ['esm', 'cjs'],
-    dts: true,
+    // The results implement `[Symbol.dispose]` (for `using`). The reference
+    // makes `Symbol.dispose` known to a consumer's compiler whatever its `lib`
+    // and with or without @types/node (which declares the same symbol); the
+    // package stage typechecks both. The dts bundler drops reference
+    // directives from the source, hence a banner.
+    dts: { banner: '/// <reference lib="esnext.disposable" />' },
     shims: true,
     clean: false,
     target: 'node18',

@@ -51,6 +51,10 @@ export async function later(signal: AbortSignal): Promise<number> {
     throw e
   }
 }
+export function scoped(): number {
+  using d = pack([1, 2], options)
+  return d.numBins
+}
 // @ts-expect-error lengths must be numbers
 pack(['a'], { capacity: 8 })
 // @ts-expect-error capacity is required
@@ -173,6 +177,14 @@ export async function stage({ root }) {
     const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc')
     const tr = await $({ cwd: app, env, nothrow: true, quiet: true })`node ${tsc} -p ${app}`
     check('TypeScript consumer (ESM and CJS) typechecks', tr.exitCode === 0, (tr.stdout + tr.stderr).slice(-2000))
+    // The same consumer with @types/node, which declares Symbol.dispose too:
+    // the package's lib reference must not clash with it.
+    await fs.writeJson(path.join(app, 'tsconfig.node.json'), {
+      compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, types: ['node'], typeRoots: [path.join(root, 'node_modules', '@types')], lib: ['es2022'] },
+      files: ['consumer.mts', 'consumer.cts'],
+    })
+    const trn = await $({ cwd: app, env, nothrow: true, quiet: true })`node ${tsc} -p ${path.join(app, 'tsconfig.node.json')}`
+    check('TypeScript consumer with @types/node typechecks', trn.exitCode === 0, (trn.stdout + trn.stderr).slice(-2000))
 
     // 5. Platform package removed: the error must list what was tried and why.
     const saved = path.join(tmp, 'saved-platform')
