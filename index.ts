@@ -383,11 +383,10 @@ export class PackResult {
  * buffer is released once however many views share it.
  */
 function releaseBuffers(views: readonly (ArrayBufferView | undefined)[]): void {
-  let last: ArrayBufferLike | undefined
   for (const v of views) {
-    if (!v || v.buffer === last || isShared(v) || isDetached(v)) continue
+    // A buffer released through an earlier view reads as detached here.
+    if (!v || isShared(v) || isDetached(v)) continue
     const b = v.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer }
-    last = b
     if (typeof b.transfer === 'function') b.transfer(0)
     else structuredClone(b, { transfer: [b] })
   }
